@@ -1,0 +1,102 @@
+#!/usr/bin/env -S uv run --script
+# /// script
+# dependencies = ["nox>=2025.2.9"]
+# ///
+"""Task runner: ``nox`` runs lint, typecheck, tests and reproduce; ``nox -s <name>`` one of them.
+
+Every session installs the project from ``uv.lock`` into its own virtual
+environment, so what runs here is exactly what runs in CI.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv"
+nox.options.sessions = ["lint", "typecheck", "tests", "reproduce"]
+
+ROOT = Path(__file__).parent
+PACKAGE = next(p.name for p in (ROOT / "src").iterdir() if (p / "__init__.py").is_file())
+
+
+def sync(session: nox.Session, *groups: str) -> None:
+    """Install the locked project and dependency groups into the session's environment."""
+    args = ["uv", "sync", "--locked", "--no-default-groups"]
+    for group in groups:
+        args += ["--group", group]
+    session.run_install(
+        *args,
+        f"--python={session.virtualenv.location}",
+        env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location},
+    )
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff (lint and format check) and every pre-commit hook on all files."""
+    sync(session, "lint")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("pre-commit", "run", "--all-files", "--show-diff-on-failure", *session.posargs)
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """Mypy in strict mode over the package, the tests and this file."""
+    sync(session, "lint", "test")
+    session.run("mypy", *session.posargs)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Pytest with coverage; pass extra pytest options after ``--``."""
+    sync(session, "test")
+    session.run(
+        "pytest", f"--cov={PACKAGE}", "--cov-report=term", "--cov-report=xml", *session.posargs
+    )
+
+
+@nox.session
+def pipeline(session: nox.Session) -> None:
+    """Run the pipeline on the configured inputs (the sample data by default)."""
+    sync(session)
+    session.run("python", "-m", PACKAGE, "run", *session.posargs)
+
+
+@nox.session
+def reproduce(session: nox.Session) -> None:
+    """Run the pipeline twice in fresh processes; outputs must match each other and the back test."""
+    sync(session)
+    with tempfile.TemporaryDirectory(prefix="reproduce-") as tmp:
+        runs = [Path(tmp) / "first", Path(tmp) / "second"]
+        for out in runs:
+            session.run("python", "-m", PACKAGE, "run", "--out", str(out))
+        hashes = [_output_hashes(out) for out in runs]
+        if hashes[0] != hashes[1]:
+            session.error(f"Outputs differ between two runs:\n{hashes[0]}\n{hashes[1]}")
+        session.log(f"Both runs produced identical outputs: {sorted(hashes[0])}")
+        session.run("python", "-m", PACKAGE, "backtest", "--out", str(runs[0]))
+
+
+@nox.session(name="update-expected")
+def update_expected(session: nox.Session) -> None:
+    """Deliberately replace the back-test hashes with those of a fresh run (review the diff!)."""
+    sync(session)
+    with tempfile.TemporaryDirectory(prefix="expected-") as tmp:
+        session.run("python", "-m", PACKAGE, "run", "--out", tmp)
+        session.run("python", "-m", PACKAGE, "backtest", "--update", "--out", tmp)
+
+
+def _output_hashes(out: Path) -> dict[str, str]:
+    """Read ``{output path: sha256}`` from a run's manifest."""
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return {Path(item["path"]).name: item["sha256"] for item in manifest["outputs"]}
+
+
+if __name__ == "__main__":
+    nox.main()

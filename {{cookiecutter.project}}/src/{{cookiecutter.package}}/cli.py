@@ -1,0 +1,116 @@
+"""Command-line interface: ``python -m <package> <command>``.
+
+Commands:
+    run          run the configured pipeline and write outputs and a manifest
+    sample-data  (re)generate the synthetic sample inputs, at any size
+    backtest     compare outputs with the committed expected hashes
+
+Expected problems (bad input, bad configuration) print a clear message and
+exit with status 1; ``--debug`` adds the Python traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__, backtest, pipelines
+from .config import load_config
+from .errors import PipelineError
+from .io import write_frames_atomically
+from .logs import start_run_log
+from .runner import run_pipeline
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Describe the commands and their options."""
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {__package__}", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    parser.add_argument(
+        "--config", type=Path, help="configuration file (default config/pipeline.toml)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the pipeline on the configured inputs")
+    run.add_argument("--out", type=Path, help="write outputs here instead of outputs_dir")
+
+    sample = commands.add_parser("sample-data", help="write the synthetic sample inputs")
+    sample.add_argument("--rows", type=int, help="approximate size (default: the bundled size)")
+    sample.add_argument("--seed", type=int, default=2021, help="random seed (default 2021)")
+    sample.add_argument(
+        "--out", type=Path, help="folder to write to (default: data/sample/<pipeline>)"
+    )
+
+    check = commands.add_parser("backtest", help="compare outputs with the expected hashes")
+    check.add_argument("--out", type=Path, help="outputs folder to check (default outputs_dir)")
+    check.add_argument("--expected", type=Path, help="expected hashes file")
+    check.add_argument("--update", action="store_true", help="replace the expected hashes")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except PipelineError as exc:
+        if args.debug:
+            log.exception("Pipeline failed")
+        print(f"error: {exc}", file=sys.stderr)  # noqa: T201 - the CLI's own message
+        return 1
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    """Run the chosen command."""
+    config = load_config(args.config)
+    module = pipelines.load(config.pipeline)
+    if args.command == "run":
+        out_dir = args.out.resolve() if args.out else config.outputs_dir
+        log_path = start_run_log(out_dir / "logs", debug=args.debug)
+        log.info(
+            "Pipeline %r, config %s (sha256 %s)", config.pipeline, config.path, config.sha256[:12]
+        )
+        log.info("Log file: %s (may contain data values: keep it out of git)", log_path)
+        result = run_pipeline(module.build(config.parameters), config, outputs_dir=out_dir)
+        log.info("Done: %d output(s), manifest %s", len(result.outputs), result.manifest_path)
+        return 0
+    if args.command == "sample-data":
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+        rows = args.rows if args.rows is not None else module.sample_rows
+        if rows < 1:
+            msg = f"--rows must be at least 1, not {rows}."
+            raise PipelineError(msg)
+        out = args.out or config.root / "data" / "sample" / config.pipeline
+        written = write_frames_atomically(module.make_sample(rows, args.seed), out)
+        log.info("Wrote %d sample file(s) to %s", len(written), out)
+        return 0
+    return _backtest(args, config.outputs_dir, config.root)
+
+
+def _backtest(args: argparse.Namespace, outputs_dir: Path, root: Path) -> int:
+    """Compare (or with --update, record) output hashes."""
+    out_dir = args.out.resolve() if args.out else outputs_dir
+    expected_path = args.expected or root / backtest.EXPECTED
+    actual = backtest.output_hashes(out_dir)
+    if args.update:
+        backtest.save_expected(expected_path, actual)
+        print(f"Updated {expected_path} with {len(actual)} output hash(es).")  # noqa: T201
+        return 0
+    problems = backtest.compare(actual, backtest.load_expected(expected_path))
+    if problems:
+        details = "\n  ".join(problems)
+        msg = (
+            f"Outputs in {out_dir} differ from {expected_path}:\n  {details}\n"
+            "If the change is intended, run `backtest --update` and commit the new hashes."
+        )
+        raise PipelineError(msg)
+    print(f"Back test passed: {len(actual)} output(s) match {expected_path}.")  # noqa: T201
+    return 0

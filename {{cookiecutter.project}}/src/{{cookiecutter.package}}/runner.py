@@ -1,0 +1,205 @@
+"""Run a pipeline: read inputs, run each stage, validate, write outputs and a manifest.
+
+A pipeline is a list of :class:`Stage` objects. Each stage is a small typed
+function from Polars LazyFrames to a LazyFrame, plus the Pandera schema its
+result must satisfy. The runner, not the stages, takes care of timing,
+validation, logging, atomic writing and provenance, so a stage stays a few
+lines of Polars that can be read and unit-tested on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandera.polars as pa
+import polars as pl
+
+from . import manifest
+from .config import PipelineConfig
+from .errors import ConfigError, InputError
+from .io import require_file, sha256_file, write_frames_atomically
+from .validation import validate
+
+log = logging.getLogger(__name__)
+
+Reader = Callable[[Path], pl.LazyFrame]
+StageFunction = Callable[..., pl.LazyFrame]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of a pipeline.
+
+    Attributes:
+        name: short snake_case name, shown in logs and the manifest.
+        func: the function; it receives the frames named in ``inputs``, in order.
+        inputs: names of raw inputs (keys of ``[inputs]`` in the config) or of
+            earlier stage outputs.
+        output: the name under which the result is available to later stages.
+        schema: the Pandera model the result must satisfy.
+
+    """
+
+    name: str
+    func: StageFunction
+    inputs: tuple[str, ...]
+    output: str
+    schema: type[pa.DataFrameModel]
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """The stages of an analysis and which of their results are published.
+
+    Attributes:
+        name: the pipeline's name (its folder in ``pipelines/``).
+        readers: for each raw input name, how to read the file (as text).
+        stages: the stages, in the order they run.
+        outputs: names of stage outputs written to the outputs folder.
+
+    """
+
+    name: str
+    readers: Mapping[str, Reader]
+    stages: Sequence[Stage]
+    outputs: Sequence[str]
+
+    def output_schemas(self) -> dict[str, type[pa.DataFrameModel]]:
+        """Return the schema of every published output, by output name."""
+        by_output = {stage.output: stage.schema for stage in self.stages}
+        return {name: by_output[name] for name in self.outputs}
+
+
+@dataclass
+class RunResult:
+    """What a successful run produced."""
+
+    outputs: dict[str, Path]
+    manifest_path: Path
+    stage_records: list[dict[str, Any]]
+
+
+def run_pipeline(
+    pipeline: Pipeline, config: PipelineConfig, *, outputs_dir: Path | None = None
+) -> RunResult:
+    """Run ``pipeline`` with ``config`` and return where its outputs were written.
+
+    Nothing is written to the outputs folder until every stage has run and
+    validated; raw inputs are hashed before and after to prove they were not
+    modified.
+    """
+    out_dir = outputs_dir or config.outputs_dir
+    started = manifest.utc_now()
+    input_paths = _input_paths(pipeline, config)
+    hashes_before = {name: sha256_file(path) for name, path in input_paths.items()}
+
+    frames: dict[str, pl.LazyFrame] = {
+        name: pipeline.readers[name](path) for name, path in input_paths.items()
+    }
+    rows: dict[str, int] = {}
+    records = []
+    total = len(pipeline.stages)
+    for number, stage in enumerate(pipeline.stages, start=1):
+        records.append(_run_stage(stage, frames, rows, config, f"[{number}/{total}]"))
+
+    hashes_after = {name: sha256_file(path) for name, path in input_paths.items()}
+    changed = [name for name in input_paths if hashes_before[name] != hashes_after[name]]
+    if changed:
+        msg = f"Raw input(s) changed during the run: {', '.join(changed)}. Outputs not written."
+        raise InputError(msg)
+
+    published = {name: frames[name].collect() for name in pipeline.outputs}
+    ordered = {name: frame.sort(frame.columns) for name, frame in published.items()}
+    written = write_frames_atomically(ordered, out_dir)
+    log.info("Wrote %d output(s) to %s", len(written), out_dir)
+
+    manifest_path = manifest.write_manifest(
+        out_dir=out_dir,
+        config=config,
+        pipeline_name=pipeline.name,
+        started=started,
+        inputs={
+            name: (path, hashes_after[name], _count_rows(frames[name]))
+            for name, path in input_paths.items()
+        },
+        outputs={name: (path, ordered[name].height) for name, path in written.items()},
+        stages=records,
+    )
+    log.info("Manifest: %s", manifest_path)
+    return RunResult(outputs=written, manifest_path=manifest_path, stage_records=records)
+
+
+def _input_paths(pipeline: Pipeline, config: PipelineConfig) -> dict[str, Path]:
+    """Return the configured path of every input the pipeline reads."""
+    missing = [name for name in pipeline.readers if name not in config.inputs]
+    if missing:
+        msg = (
+            f"Pipeline {pipeline.name!r} needs input(s) {', '.join(missing)}, "
+            f"but [inputs] in {config.path} does not set them."
+        )
+        raise ConfigError(msg)
+    paths = {name: config.inputs[name] for name in pipeline.readers}
+    for path in paths.values():
+        require_file(path)
+    return paths
+
+
+def _run_stage(
+    stage: Stage,
+    frames: dict[str, pl.LazyFrame],
+    rows: dict[str, int],
+    config: PipelineConfig,
+    progress: str,
+) -> dict[str, Any]:
+    """Run one stage, validate its result and record rows and timing."""
+    start = time.perf_counter()
+    rows_in = {}
+    for name in stage.inputs:
+        if name not in rows:
+            rows[name] = _count_rows(frames[name])
+        rows_in[name] = rows[name]
+    try:
+        result = stage.func(*(frames[name] for name in stage.inputs))
+        collected = result.collect(engine="streaming" if config.streaming else "auto")
+    except pl.exceptions.PolarsError as exc:
+        msg = (
+            f"Stage {stage.name!r} failed on inputs {', '.join(stage.inputs)}: "
+            f"{type(exc).__name__}: {exc}"
+        )
+        raise InputError(msg) from exc
+    validated = validate(collected, stage.schema, where=f"Stage {stage.name!r}")
+    frames[stage.output] = validated.lazy()
+    rows[stage.output] = validated.height
+    seconds = time.perf_counter() - start
+    log.info(
+        "%s %s: %s rows in -> %d rows out, valid against %s (%.2fs)",
+        progress,
+        stage.name,
+        ", ".join(f"{name}={count}" for name, count in rows_in.items()),
+        validated.height,
+        stage.schema.__name__,
+        seconds,
+    )
+    return {
+        "name": stage.name,
+        "inputs": list(stage.inputs),
+        "output": stage.output,
+        "rows_in": rows_in,
+        "rows_out": validated.height,
+        "seconds": round(seconds, 4),
+        "schema": f"{stage.schema.__module__}.{stage.schema.__qualname__}",
+    }
+
+
+def _count_rows(frame: pl.LazyFrame) -> int:
+    """Count the rows of a (lazy) frame."""
+    try:
+        return int(frame.select(pl.len()).collect().item())
+    except pl.exceptions.PolarsError as exc:
+        msg = f"Could not read an input: {type(exc).__name__}: {exc}"
+        raise InputError(msg) from exc

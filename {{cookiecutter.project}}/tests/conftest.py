@@ -1,0 +1,52 @@
+"""Shared fixtures: the project's configuration and a private copy of its inputs."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from {{ cookiecutter.package }}.config import PipelineConfig, load_config
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A copy of the configured inputs and a config file pointing at them."""
+
+    config_path: Path
+    inputs: dict[str, Path]
+    outputs: Path
+
+
+@pytest.fixture(scope="session")
+def project_config() -> PipelineConfig:
+    """Load the project's own configuration (config/pipeline.toml)."""
+    return load_config(ROOT / "config" / "pipeline.toml")
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, project_config: PipelineConfig) -> Workspace:
+    """Copy every configured input into ``tmp_path`` and write a config that uses them.
+
+    Tests can then damage inputs or outputs freely without touching the project.
+    """
+    inputs = {}
+    for name, source in project_config.inputs.items():
+        target = tmp_path / "inputs" / source.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+        inputs[name] = target
+    text = project_config.path.read_text(encoding="utf-8")
+    for name, source in project_config.inputs.items():
+        relative = source.relative_to(project_config.root).as_posix()
+        text = text.replace(f'"{relative}"', f'"{inputs[name].as_posix()}"')
+    outputs = tmp_path / "outputs"
+    text = text.replace('outputs_dir = "outputs"', f'outputs_dir = "{outputs.as_posix()}"')
+    config_path = tmp_path / "config" / "pipeline.toml"
+    config_path.parent.mkdir()
+    config_path.write_text(text, encoding="utf-8")
+    return Workspace(config_path=config_path, inputs=inputs, outputs=outputs)

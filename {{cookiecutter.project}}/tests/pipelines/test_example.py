@@ -1,0 +1,140 @@
+"""Unit, schema and property tests of the example pipeline's stages."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from {{ cookiecutter.package }}.errors import ValidationFailedError
+from {{ cookiecutter.package }}.pipelines.example import make_sample, schemas, stages
+from {{ cookiecutter.package }}.validation import validate
+
+
+def residents(*rows: tuple[int, str, str, int]) -> pl.LazyFrame:
+    """Build a tidy residents frame from ``(person_id, lsoa, lad, age)`` tuples."""
+    return pl.LazyFrame(
+        rows,
+        schema={
+            "person_id": pl.Int64,
+            "lsoa_code": pl.String,
+            "lad_code": pl.String,
+            "age": pl.Int64,
+        },
+        orient="row",
+    )
+
+
+def test_tidy_residents_casts_and_trims() -> None:
+    raw = pl.LazyFrame(
+        {"person_id": [" 1"], "lsoa_code": ["E01000001 "], "lad_code": ["E08000001"], "age": ["70"]}
+    )
+    tidy = validate(stages.tidy_residents(raw).collect(), schemas.Residents, where="test")
+    assert tidy.row(0) == (1, "E01000001", "E08000001", 70)
+
+
+def test_tidy_residents_rejects_non_numeric_age() -> None:
+    raw = pl.LazyFrame(
+        {
+            "person_id": ["1"],
+            "lsoa_code": ["E01000001"],
+            "lad_code": ["E08000001"],
+            "age": ["sixty"],
+        }
+    )
+    with pytest.raises(pl.exceptions.InvalidOperationError):
+        stages.tidy_residents(raw).collect()
+
+
+def test_summarise_areas_hand_worked_example() -> None:
+    # Area 1: ages 64, 65, 90 -> 2 of 3 older. Area 2: age 10 -> 0 of 1.
+    data = residents(
+        (1, "E01000001", "E08000001", 64),
+        (2, "E01000001", "E08000001", 65),
+        (3, "E01000001", "E08000001", 90),
+        (4, "E01000002", "E08000001", 10),
+    )
+    summary = validate(stages.summarise_areas(data).collect(), schemas.AreaSummary, where="test")
+    assert summary.rows() == [
+        ("E01000001", "E08000001", 3, 2, pytest.approx(2 / 3)),
+        ("E01000002", "E08000001", 1, 0, 0.0),
+    ]
+
+
+def test_older_age_parameter_moves_the_threshold() -> None:
+    data = residents((1, "E01000001", "E08000001", 60), (2, "E01000001", "E08000001", 70))
+    assert stages.summarise_areas(data, older_age=75).collect()["older_residents"].item() == 0
+    assert stages.summarise_areas(data, older_age=50).collect()["older_residents"].item() == 2
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "check"),
+    [
+        ("lsoa_code", "E02000001", "str_matches"),
+        ("lad_code", "E01000001", "str_matches"),
+        ("age", 121, "less_than_or_equal_to(120)"),
+        ("person_id", 0, "greater_than_or_equal_to(1)"),
+    ],
+)
+def test_residents_schema_rejects_bad_values(column: str, value: object, check: str) -> None:
+    good = residents((1, "E01000001", "E08000001", 30)).collect()
+    bad = good.with_columns(pl.lit(value).cast(good.schema[column]).alias(column))
+    with pytest.raises(ValidationFailedError, match=re.escape(f"column '{column}' failed {check}")):
+        validate(bad, schemas.Residents, where="test")
+
+
+def test_residents_schema_rejects_duplicate_people_and_extra_columns() -> None:
+    dupes = residents(
+        (1, "E01000001", "E08000001", 30), (1, "E01000002", "E08000001", 40)
+    ).collect()
+    with pytest.raises(ValidationFailedError, match="field_uniqueness"):
+        validate(dupes, schemas.Residents, where="test")
+    extra = dupes[:1].with_columns(pl.lit("x").alias("name"))
+    with pytest.raises(ValidationFailedError, match="name"):
+        validate(extra, schemas.Residents, where="test")
+
+
+def test_summary_check_older_never_exceeds_total() -> None:
+    bad = pl.DataFrame(
+        {
+            "lsoa_code": ["E01000001"],
+            "lad_code": ["E08000001"],
+            "residents": [1],
+            "older_residents": [2],
+            "older_residents_frac": [1.0],
+        },
+        schema_overrides={"residents": pl.UInt32, "older_residents": pl.UInt32},
+    )
+    with pytest.raises(ValidationFailedError, match="older_residents_within_total"):
+        validate(bad, schemas.AreaSummary, where="test")
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 120)),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_summary_properties(people: list[tuple[int, int]]) -> None:
+    data = residents(
+        *((i + 1, f"E0100000{area}", "E08000001", age) for i, (area, age) in enumerate(people))
+    )
+    summary = validate(stages.summarise_areas(data).collect(), schemas.AreaSummary, where="test")
+    assert summary["residents"].sum() == len(people)
+    assert summary["older_residents"].sum() == sum(age >= stages.OLDER_AGE for _, age in people)
+    assert summary["lsoa_code"].is_sorted()
+
+
+def test_sample_is_valid_and_sized() -> None:
+    frame = make_sample(500, seed=1)["residents"]
+    assert frame.height == 500
+    validate(
+        stages.tidy_residents(frame.cast(pl.String).lazy()).collect(),
+        schemas.Residents,
+        where="sample",
+    )
