@@ -22,6 +22,9 @@ nox.options.sessions = ["lint", "typecheck", "tests", "reproduce"]
 
 ROOT = Path(__file__).parent
 PACKAGE = next(p.name for p in (ROOT / "src").iterdir() if (p / "__init__.py").is_file())
+# Sessions run on the oldest supported Python (from requires-python); CI runs the
+# tests on newer ones with `nox -s tests --force-python 3.X`.
+PYTHON = str(nox.project.load_toml("pyproject.toml")["project"]["requires-python"]).lstrip(">=")
 
 
 def sync(session: nox.Session, *groups: str) -> None:
@@ -36,7 +39,7 @@ def sync(session: nox.Session, *groups: str) -> None:
     )
 
 
-@nox.session
+@nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """Ruff (lint and format check) and every pre-commit hook on all files."""
     sync(session, "lint")
@@ -45,14 +48,14 @@ def lint(session: nox.Session) -> None:
     session.run("pre-commit", "run", "--all-files", "--show-diff-on-failure", *session.posargs)
 
 
-@nox.session
+@nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """Mypy in strict mode over the package, the tests and this file."""
-    sync(session, "lint", "test")
+    sync(session, "dev")
     session.run("mypy", *session.posargs)
 
 
-@nox.session
+@nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """Pytest with coverage; pass extra pytest options after ``--``."""
     sync(session, "test")
@@ -61,14 +64,14 @@ def tests(session: nox.Session) -> None:
     )
 
 
-@nox.session
+@nox.session(python=PYTHON)
 def pipeline(session: nox.Session) -> None:
     """Run the pipeline on the configured inputs (the sample data by default)."""
     sync(session)
     session.run("python", "-m", PACKAGE, "run", *session.posargs)
 
 
-@nox.session
+@nox.session(python=PYTHON)
 def reproduce(session: nox.Session) -> None:
     """Run the pipeline twice in fresh processes; outputs must match each other and the back test."""
     sync(session)
@@ -83,7 +86,7 @@ def reproduce(session: nox.Session) -> None:
         session.run("python", "-m", PACKAGE, "backtest", "--out", str(runs[0]))
 
 
-@nox.session(name="update-expected")
+@nox.session(python=PYTHON, name="update-expected")
 def update_expected(session: nox.Session) -> None:
     """Deliberately replace the back-test hashes with those of a fresh run (review the diff!)."""
     sync(session)

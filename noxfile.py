@@ -1,0 +1,32 @@
+#!/usr/bin/env -S uv run --script
+# /// script
+# dependencies = ["nox>=2025.2.9"]
+# ///
+"""Test the cookiecutter-rap template: ``nox`` runs lint and the full test suite."""
+
+from __future__ import annotations
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["lint", "tests"]
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff over the template's own code (hooks, tests, noxfile)."""
+    session.install("--group", "lint")
+    session.run("ruff", "check", "hooks", "tests", "noxfile.py")
+    session.run("ruff", "format", "--check", "hooks", "tests", "noxfile.py")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Every test, including generating projects and running their own nox sessions.
+
+    Pass pytest options after ``--``, e.g. ``nox -s tests -- -m "not generated"`` for the
+    quick subset. Exit code 5 (no tests collected) is a failure, not a pass.
+    """
+    session.install("--group", "test")
+    session.run("pytest", "-n", "2", *session.posargs, success_codes=[0])
