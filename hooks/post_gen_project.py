@@ -61,6 +61,8 @@ def keep_chosen_starter() -> str:
     config = ROOT / "config"
     (config / "starters" / f"{pipeline}.toml").replace(config / "pipeline.toml")
     remove(config / "starters")
+    (config / "sources" / f"{pipeline}.toml").replace(config / "sources.toml")
+    remove(config / "sources")
     expected = ROOT / "tests" / "backtest"
     (expected / "expected" / f"{pipeline}.json").replace(expected / "expected_hashes.json")
     remove(expected / "expected")

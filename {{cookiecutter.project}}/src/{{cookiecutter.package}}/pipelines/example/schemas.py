@@ -14,10 +14,10 @@ LAD_CODE = r"^[EW]0[6-9]\d{6}$"  # GSS code of a local authority district
 class Residents(pa.DataFrameModel):
     """One row per resident, as imported from the record-level file."""
 
-    person_id: pl.Int64 = pa.Field(ge=1, unique=True)
-    lsoa_code: pl.String = pa.Field(str_matches=LSOA_CODE)
-    lad_code: pl.String = pa.Field(str_matches=LAD_CODE)
-    age: pl.Int64 = pa.Field(ge=0, le=120)
+    person_id: pl.Int64 = pa.Field(ge=1, unique=True, description="Synthetic person identifier.")
+    lsoa_code: pl.String = pa.Field(str_matches=LSOA_CODE, description="LSOA of residence.")
+    lad_code: pl.String = pa.Field(str_matches=LAD_CODE, description="Local authority district.")
+    age: pl.Int64 = pa.Field(ge=0, le=120, description="Age in completed years.")
 
     class Config:
         """Reject columns the schema does not know about."""
@@ -28,11 +28,19 @@ class Residents(pa.DataFrameModel):
 class AreaSummary(pa.DataFrameModel):
     """One row per LSOA: residents, older residents (see ``older_age``), and their share."""
 
-    lsoa_code: pl.String = pa.Field(str_matches=LSOA_CODE, unique=True)
-    lad_code: pl.String = pa.Field(str_matches=LAD_CODE)
-    residents: pl.UInt32 = pa.Field(ge=1)
-    older_residents: pl.UInt32 = pa.Field(ge=0)
-    older_residents_frac: pl.Float64 = pa.Field(ge=0, le=1)
+    lsoa_code: pl.String = pa.Field(
+        str_matches=LSOA_CODE, unique=True, description="GSS code of the LSOA (2021)."
+    )
+    lad_code: pl.String = pa.Field(
+        str_matches=LAD_CODE, description="GSS code of the local authority district."
+    )
+    residents: pl.UInt32 = pa.Field(ge=1, description="Residents of the LSOA.")
+    older_residents: pl.UInt32 = pa.Field(
+        ge=0, description="Residents aged `older_age` (config, default 65) or over."
+    )
+    older_residents_frac: pl.Float64 = pa.Field(
+        ge=0, le=1, description="older_residents / residents, a fraction from 0 to 1."
+    )
 
     class Config:
         """Reject columns the schema does not know about."""
