@@ -11,6 +11,7 @@ environment, so what runs here is exactly what runs in CI.
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -93,6 +94,45 @@ def update_expected(session: nox.Session) -> None:
     with tempfile.TemporaryDirectory(prefix="expected-") as tmp:
         session.run("python", "-m", PACKAGE, "run", "--out", tmp)
         session.run("python", "-m", PACKAGE, "backtest", "--update", "--out", tmp)
+
+
+@nox.session(python=PYTHON)
+def report(session: nox.Session) -> None:
+    """Run the pipeline, then render every report in reports/ to HTML (reports/_output/).
+
+    Renders with ``quarto render`` when Quarto is on PATH; otherwise with the
+    pure-Python path (``python -m <package>.render``: jupytext, nbclient and
+    nbconvert), which executes every cell of the same ``.qmd`` files.
+    """
+    sync(session, "report")
+    session.run("python", "-m", PACKAGE, "run")
+    quarto = shutil.which("quarto")
+    if quarto:
+        session.log(f"Rendering with Quarto ({quarto})")
+        python = Path(session.bin) / "python"
+        session.run(quarto, "render", "reports", external=True, env={"QUARTO_PYTHON": str(python)})
+    else:
+        session.log("Quarto is not on PATH: rendering with the pure-Python path instead")
+        session.run("python", "-m", f"{PACKAGE}.render", "reports")
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the documentation site: data dictionary, API reference (quartodoc), then Quarto."""
+    sync(session, "docs")
+    session.run(
+        "python", "-m", f"{PACKAGE}.reporting", "data-dictionary", "docs/data-dictionary.md"
+    )
+    session.chdir("docs")
+    session.run("quartodoc", "build", "--verbose")
+    quarto = shutil.which("quarto")
+    if quarto:
+        session.run(quarto, "render", external=True)
+    else:
+        session.log(
+            "Quarto is not on PATH: skipped `quarto render docs`. Built the API reference "
+            "(docs/reference/) and the data dictionary (docs/data-dictionary.md)."
+        )
 
 
 def _output_hashes(out: Path) -> dict[str, str]:

@@ -82,7 +82,12 @@ def read_qmd(path: Path) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
     fences jupytext's Markdown reader turns into code cells.
     """
     text = path.read_text(encoding="utf-8")
-    notebook = cast("nbformat.NotebookNode", jupytext.reads(CHUNK_START.sub("```python", text), fmt="md"))
+    try:
+        notebook = jupytext.reads(CHUNK_START.sub("```python", text), fmt="md")
+    except yaml.YAMLError as exc:
+        msg = f"{path} front matter: invalid YAML: {exc}"
+        raise ReportRenderError(msg) from exc
+    notebook = cast("nbformat.NotebookNode", notebook)
     front: dict[str, Any] = {}
     if notebook.cells and notebook.cells[0].cell_type == "raw":
         raw = notebook.cells.pop(0).source.strip()

@@ -247,17 +247,14 @@ def provenance_markdown(manifest: Mapping[str, Any]) -> str:
         f"{name} {version or 'not installed'}"
         for name, version in environment.get("packages", {}).items()
     )
+    config = manifest.get("config", {})
     about = markdown_table(
         ["", ""],
         [
             ["Pipeline", f"`{manifest.get('pipeline')}`"],
             ["Code", f"version {code.get('version')}, {commit}"],
             ["Run", f"started {manifest.get('started')}, finished {manifest.get('finished')}"],
-            [
-                "Configuration",
-                f"`{manifest.get('config', {}).get('path')}`, "
-                f"sha256 {_short(manifest.get('config', {}).get('sha256'))}",
-            ],
+            ["Configuration", f"`{config.get('path')}`, sha256 {_short(config.get('sha256'))}"],
             ["Python", f"{environment.get('python')} ({environment.get('implementation')})"],
             ["Packages", packages],
         ],
