@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import nox
 
 nox.needs_version = ">=2025.2.9"
@@ -30,3 +32,19 @@ def tests(session: nox.Session) -> None:
     """
     session.install("--group", "test")
     session.run("pytest", "-n", "2", *session.posargs, success_codes=[0])
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Check the template's documentation, then render it with Quarto when Quarto is installed.
+
+    The checks (every internal link and anchor resolves; every command shown names real
+    options, sessions and subcommands) run everywhere; rendering needs the Quarto binary.
+    """
+    session.install("--group", "test")
+    session.run("pytest", "tests/test_docs.py", *session.posargs)
+    quarto = shutil.which("quarto")
+    if quarto:
+        session.run(quarto, "render", "docs", external=True)
+    else:
+        session.log("Quarto is not on PATH: checked links and commands; skipped `quarto render docs`.")

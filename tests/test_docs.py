@@ -1,0 +1,353 @@
+"""The documentation says true things: links resolve, and the commands it shows exist.
+
+Checked for the template's own site (``docs/``) and for the pages of a generated project
+(its README, ``docs/`` and ``reports/README.md``). Commands are read from ``bash`` code
+blocks and from inline code that starts with a command. By convention ``uvx nox`` runs in a
+generated project and plain ``nox`` in the template repository.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import shlex
+import subprocess
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import CHOICES, CONTEXT, TEMPLATE, clean_env, generate, which_or_skip
+
+DOCS = TEMPLATE / "docs"
+PACKAGE = "my_rap_project"  # the default package name, used in the docs' examples
+FENCE = re.compile(r"^```+\s*\{?\.?([\w-]*)[^\n]*\n(.*?)^```+\s*$", re.MULTILINE | re.DOTALL)
+LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*(?:\{([^}]*)\})?\s*$", re.MULTILINE)
+INLINE_COMMAND = re.compile(r"`((?:uvx nox|uv run python -m|python -m|nox -s|cruft) [^`]+)`")
+KNOWN_PROGRAMS = {"cd", "git", "python", "python3", "uv", "uvx", "nox", "cookiecutter", "cruft", "quarto"}
+# Files a generated project's docs link to that `nox -s docs` builds (checked in test_reports.py).
+BUILT_BY_DOCS_SESSION = frozenset({"docs/data-dictionary.md", "docs/reference/index.qmd"})
+
+
+def template_pages() -> list[Path]:
+    """Every page of the template's documentation site."""
+    return sorted(p for p in DOCS.rglob("*.qmd") if "_site" not in p.parts)
+
+
+def generated_pages(project: Path) -> list[Path]:
+    """The Markdown pages of a generated project that show links and commands."""
+    pages = [project / "README.md", project / "reports" / "README.md", project / "CONTRIBUTING.md"]
+    return pages + sorted((project / "docs").rglob("*.qmd"))
+
+
+def without_code(text: str) -> str:
+    """Remove fenced code blocks and inline code, where links are not links."""
+    return re.sub(r"`[^`\n]*`", "", FENCE.sub("", text))
+
+
+def pandoc_id(heading: str) -> str:
+    """The identifier pandoc (and so Quarto) gives a heading, for #anchor links."""
+    text = re.sub(r"[`*_]|\[([^\]]*)\]\([^)]*\)", r"\1", heading)
+    text = unicodedata.normalize("NFC", text).lower()
+    text = re.sub(r"[^\w\s.-]", "", text)
+    text = re.sub(r"\s+", "-", text.strip())
+    return re.sub(r"^[^a-z]+", "", text) or "section"
+
+
+def anchors(page: Path) -> set[str]:
+    """Every heading identifier of a page (explicit ``{#id}`` or pandoc's automatic one)."""
+    found = set()
+    for title, attributes in HEADING.findall(FENCE.sub("", page.read_text(encoding="utf-8"))):
+        explicit = re.search(r"#([\w-]+)", attributes or "")
+        found.add(explicit.group(1) if explicit else pandoc_id(title))
+    return found
+
+
+def broken_links(page: Path, root: Path, built: frozenset[str] = frozenset()) -> list[str]:
+    """Return every internal link of ``page`` whose file or anchor does not exist."""
+    problems = []
+    for target in LINK.findall(without_code(page.read_text(encoding="utf-8"))):
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target):  # https:, mailto: ...
+            continue
+        path_part, _, anchor = target.partition("#")
+        resolved = (page.parent / path_part).resolve() if path_part else page
+        relative = resolved.relative_to(root.resolve()).as_posix() if resolved.is_relative_to(root) else ""
+        if relative in built:
+            continue
+        if not resolved.exists():
+            problems.append(f"{page.relative_to(root)}: {target} (no such file)")
+        elif anchor and resolved.is_file() and anchor not in anchors(resolved):
+            problems.append(f"{page.relative_to(root)}: {target} (no heading #{anchor})")
+    return problems
+
+
+def quarto_targets(config: Path) -> Iterator[str]:
+    """Every page a Quarto ``_quarto.yml`` navigation refers to."""
+
+    def walk(node: object) -> Iterator[str]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in {"href", "file"} and isinstance(value, str):
+                    yield value
+                else:
+                    yield from walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from walk(item)
+        elif isinstance(node, str) and node.endswith((".qmd", ".md")):
+            yield node
+
+    yield from walk(yaml.safe_load(config.read_text(encoding="utf-8")).get("website", {}))
+
+
+def commands(page: Path) -> Iterator[list[str]]:
+    """Every shell command shown on ``page``, as argument lists."""
+    text = page.read_text(encoding="utf-8")
+    lines = [
+        line
+        for language, body in FENCE.findall(text)
+        if language in {"bash", "sh", "shell", "console"}
+        for line in body.splitlines()
+    ]
+    lines += INLINE_COMMAND.findall(without_fences(text))
+    for line in lines:
+        for part in re.split(r"&&|\|\||;", line):
+            words = shlex.split(part, comments=True)
+            if words:
+                yield words
+
+
+def without_fences(text: str) -> str:
+    """Remove fenced code blocks only."""
+    return FENCE.sub("", text)
+
+
+def test_template_docs_links_resolve() -> None:
+    problems = [problem for page in template_pages() for problem in broken_links(page, TEMPLATE)]
+    assert problems == []
+
+
+def test_template_docs_navigation_covers_every_page() -> None:
+    config = DOCS / "_quarto.yml"
+    targets = set(quarto_targets(config))
+    missing = sorted(t for t in targets if not (DOCS / t).is_file())
+    assert missing == [], f"_quarto.yml refers to missing pages: {missing}"
+    pages = {p.relative_to(DOCS).as_posix() for p in template_pages()}
+    assert sorted(pages - targets) == [], "every page should be reachable from the sidebar"
+
+
+def test_every_starter_has_a_catalogue_page() -> None:
+    catalogue = (DOCS / "starters" / "index.qmd").read_text(encoding="utf-8")
+    for starter in CHOICES["starter"]:
+        assert f"(`{starter}`)" in catalogue, f"starter {starter!r} is missing from the catalogue"
+        page = "example" if starter == "none" else starter.replace("_", "-")
+        text = (DOCS / "starters" / f"{page}.qmd").read_text(encoding="utf-8")
+        assert f"`starter={starter}`" in text
+
+
+def test_options_page_documents_every_option() -> None:
+    text = (DOCS / "options.qmd").read_text(encoding="utf-8")
+    for option in CONTEXT:
+        if option.startswith("_"):
+            continue
+        assert f"`{option}`" in text, f"option {option!r} is not documented"
+        for value in CHOICES.get(option, []):
+            assert value in text, f"{option}={value} is not documented"
+
+
+def test_pandoc_identifiers() -> None:
+    assert pandoc_id("We cannot reach GitHub") == "we-cannot-reach-github"
+    assert pandoc_id("1. Stages and `schemas`!") == "stages-and-schemas"
+    assert pandoc_id("RAP levels (NHS)") == "rap-levels-nhs"
+
+
+def test_link_checker_finds_broken_links(tmp_path: Path) -> None:
+    (tmp_path / "a.qmd").write_text("# Title\n\n## Real part\n", encoding="utf-8")
+    page = tmp_path / "b.qmd"
+    page.write_text(
+        "[ok](a.qmd) [ok](a.qmd#real-part) [bad](missing.qmd) [bad](a.qmd#nope) "
+        "[web](https://example.org) `[not](a link)`\n\n```bash\n[no](code.qmd)\n```\n",
+        encoding="utf-8",
+    )
+    assert broken_links(page, tmp_path) == [
+        "b.qmd: missing.qmd (no such file)",
+        "b.qmd: a.qmd#nope (no heading #nope)",
+    ]
+
+
+# ---------------------------------------------------------------- commands
+
+
+def nox_sessions(noxfile: Path) -> set[str]:
+    """Names of the sessions a noxfile defines (``@nox.session`` functions)."""
+    names = set()
+    for node in ast.walk(ast.parse(noxfile.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        for decorator in node.decorator_list:
+            call = decorator if isinstance(decorator, ast.Call) else None
+            target = call.func if call else decorator
+            if ast.unparse(target) != "nox.session":
+                continue
+            name = next((k.value for k in (call.keywords if call else []) if k.arg == "name"), None)
+            names.add(name.value if isinstance(name, ast.Constant) else node.name)
+    return names
+
+
+def argparse_interface(module: Path) -> tuple[set[str], set[str]]:
+    """Subcommands and option strings an argparse command line in ``module`` accepts."""
+    subcommands, options = set(), {"--help", "-h"}
+    for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            strings = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            if node.func.attr == "add_parser" and strings:
+                subcommands.add(strings[0])
+            elif node.func.attr == "add_argument":
+                options.update(s for s in strings if s.startswith("-"))
+    return subcommands, options
+
+
+def check_command(words: list[str], project: Path) -> str | None:
+    """Return what is wrong with one documented command, or None if it refers to real things."""
+    if words[0] not in KNOWN_PROGRAMS:
+        return f"unknown program {words[0]!r}: add it to KNOWN_PROGRAMS if it is real"
+    if words[:2] == ["uv", "run"]:
+        words = words[2:]
+    generated = words[0] == "uvx"
+    if generated:
+        words = words[1:]
+    if words[:2] == ["python", "-m"] or words[:2] == ["python3", "-m"]:
+        words = words[2:]
+    program, args = words[0], words[1:]
+    if program == "nox":
+        noxfile = project / "noxfile.py" if generated else TEMPLATE / "noxfile.py"
+        known = nox_sessions(noxfile)
+        named = []
+        if "-s" in args:
+            for arg in args[args.index("-s") + 1 :]:
+                if arg.startswith("-"):
+                    break
+                named.append(arg)
+        unknown = sorted(set(named) - known)
+        return f"nox session(s) {unknown} not in {noxfile.name} ({sorted(known)})" if unknown else None
+    if program == "cookiecutter":
+        for arg in args:
+            key, equals, value = arg.partition("=")
+            if equals and not arg.startswith("-"):
+                if key not in CONTEXT or key.startswith("_"):
+                    return f"cookiecutter has no option {key!r}"
+                if key in CHOICES and value not in CHOICES[key]:
+                    return f"{key}={value} is not one of {CHOICES[key]}"
+        return None
+    if program == "cruft":
+        cruft = which_or_skip("cruft")
+        help_text = subprocess.run([cruft, args[0], "--help"], capture_output=True, text=True, check=False)
+        if help_text.returncode != 0:
+            return f"cruft has no command {args[0]!r}"
+        missing = [a for a in args[1:] if a.startswith("--") and a not in help_text.stdout]
+        return f"cruft {args[0]} has no option(s) {missing}" if missing else None
+    if program.split(".")[0] == PACKAGE:
+        module = project / "src" / Path(*program.split("."))
+        source = module / "cli.py" if module.is_dir() else module.with_suffix(".py")
+        if not source.is_file():
+            return f"no module {program} in the generated project"
+        subcommands, options = argparse_interface(source)
+        positionals = [a for a in args if not a.startswith("-")]
+        if subcommands and not set(positionals) & subcommands:
+            return f"{program} {' '.join(args)}: no subcommand among {sorted(subcommands)}"
+        unknown = [a for a in args if a.startswith("-") and a.split("=")[0] not in options]
+        return f"{program}: unknown option(s) {unknown}" if unknown else None
+    if program == "quarto" and args[:1] not in (["render"], ["preview"]):
+        return f"quarto {args[:1]}: only render and preview are documented"
+    return None
+
+
+def test_template_docs_commands_are_real(default_project: Path) -> None:
+    pages = [*template_pages(), TEMPLATE / "README.md"]
+    problems = [
+        f"{page.relative_to(TEMPLATE)}: {' '.join(words)}: {problem}"
+        for page in pages
+        for words in commands(page)
+        if (problem := check_command(words, default_project))
+    ]
+    assert problems == []
+
+
+def test_generated_docs_links_and_commands(default_project: Path) -> None:
+    problems = []
+    for page in generated_pages(default_project):
+        problems += broken_links(page, default_project, BUILT_BY_DOCS_SESSION)
+        problems += [
+            f"{page.relative_to(default_project)}: {' '.join(words)}: {problem}"
+            for words in commands(page)
+            if (problem := check_command(words, default_project))
+        ]
+    assert problems == []
+    config = default_project / "docs" / "_quarto.yml"
+    missing = [
+        target
+        for target in quarto_targets(config)
+        if not (config.parent / target).is_file() and f"docs/{target}" not in BUILT_BY_DOCS_SESSION
+    ]
+    assert missing == []
+
+
+def test_command_checker_catches_what_does_not_exist(default_project: Path) -> None:
+    def check(line: str) -> str | None:
+        return check_command(shlex.split(line), default_project)
+
+    assert check("uvx nox -s lint tests") is None
+    assert check("nox -s tests -- -m 'not generated'") is None
+    assert "report" in str(check("nox -s report"))  # a generated session, not a template one
+    assert "reprot" in str(check("uvx nox -s reprot"))
+    assert check(f"uv run python -m {PACKAGE} --config c.toml run --out x") is None
+    assert check(f"python -m {PACKAGE}.reporting data-dictionary docs/dd.md") is None
+    assert "no subcommand" in str(check(f"python -m {PACKAGE} runn"))
+    assert "unknown option" in str(check(f"python -m {PACKAGE} run --outt x"))
+    assert "no module" in str(check(f"python -m {PACKAGE}.nothing"))
+    assert check("python -m cookiecutter --no-input . starter=none ci=gitlab") is None
+    assert "not one of" in str(check("python -m cookiecutter . starter=loneliness"))
+    assert "no option" in str(check("cookiecutter . colour=blue"))
+    assert "unknown program" in str(check("make all"))
+
+
+@pytest.mark.parametrize("starter", CHOICES["starter"])
+def test_generated_docs_name_modules_and_pages_that_exist(tmp_path: Path, starter: str) -> None:
+    project = generate(tmp_path, starter=starter)
+    config_path = project / "docs" / "_quarto.yml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    package = project / "src" / config["quartodoc"]["package"]
+    names = [item["name"] for section in config["quartodoc"]["sections"] for item in section["contents"]]
+    missing = [
+        name
+        for name in names
+        if not (package / Path(*name.split("."))).with_suffix(".py").is_file()
+        and not (package / Path(*name.split(".")) / "__init__.py").is_file()
+    ]
+    assert missing == [], f"quartodoc sections name modules that do not exist: {missing}"
+    pages = [t for t in quarto_targets(config_path) if f"docs/{t}" not in BUILT_BY_DOCS_SESSION]
+    assert [t for t in pages if not (project / "docs" / t).is_file()] == []
+    assert len(list((project / "docs" / "starters").iterdir())) == 1
+    assert len(list((project / "reports").glob("*.qmd"))) == 1
+
+
+def test_cruft_workflow_from_the_updating_page(tmp_path: Path) -> None:
+    """`cruft create` from a local clone, then `cruft check`, as docs/updating.qmd shows."""
+    cruft = which_or_skip("cruft")
+    env = {**clean_env(), "COOKIECUTTER_RAP_NO_LOCK": "1"}
+    created = subprocess.run(
+        [cruft, "create", str(TEMPLATE), "--no-input", "--output-dir", str(tmp_path),
+         "--extra-context", '{"licence": "Apache-2.0"}'],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    project = tmp_path / "my-rap-project"
+    assert "Apache License" in (project / "LICENSE").read_text(encoding="utf-8")
+    assert '"licence": "Apache-2.0"' in (project / ".cruft.json").read_text(encoding="utf-8")
+    checked = subprocess.run(
+        [cruft, "check"], cwd=project, capture_output=True, text=True, env=env, check=False
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
