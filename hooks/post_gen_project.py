@@ -24,6 +24,10 @@ PROJECT = {{ cookiecutter.project | tojson }}
 
 # Each starter's pipeline folder and the shared importers it uses.
 STARTERS: dict[str, dict[str, list[str] | str]] = {
+    "green_space": {
+        "pipeline": "green_space",
+        "importers": ["ons_green_space", "ons_boundaries", "os_open_greenspace"],
+    },
     "none": {"pipeline": "example", "importers": []},
 }
 ALL_IMPORTERS = sorted({name for spec in STARTERS.values() for name in spec["importers"]})

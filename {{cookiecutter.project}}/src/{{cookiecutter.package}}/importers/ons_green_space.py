@@ -1,0 +1,232 @@
+"""ONS "Access to gardens and public green space in Great Britain": the parks tables.
+
+ONS publishes the parks measures (with Ordnance Survey) in the workbook
+``ospublicgreenspacereferencetables.xlsx``. This importer reads one LSOA sheet
+("LSOA Parks only" or "LSOA Parks and Playing Fields") saved as CSV UTF-8,
+with its single header row, exactly as published. Three realities of the file
+are handled here so that no pipeline has to:
+
+* **Header text.** Headers are matched after collapsing runs of spaces and
+  ignoring case, because the published headers contain double spaces
+  ("Average number of  Parks ...") that are easy to lose when a file is
+  re-saved. The two sheets differ only in the site wording ("Park or Public
+  Garden" / "Park, Public Garden, or Playing Field"); both are accepted.
+* **Missing values.** An empty cell or a statistical marker (``[x]``, ``c``,
+  ``:`` ...) becomes a null, and the marker is kept in ``access_flag``. A
+  marker is never read as zero: zero parks within 1 km is a real answer.
+* **Geography.** Codes are the 2011 LSOAs of England and Wales (and 2011 data
+  zones, ``S01``, for Scotland). Use :func:`select_lads` to keep the local
+  authorities you study; it fails clearly when nothing is left.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from ..errors import InputError
+from ..io import read_header, scan_text_csv
+
+log = logging.getLogger(__name__)
+
+# Cell contents that mean "no value" in ONS and GSS tables. Matched after
+# stripping spaces and ignoring case; an empty cell is recorded as "blank".
+MISSING_MARKERS = ("", "x", "[x]", "c", "[c]", "z", "[z]", ":", "[:]", "..", "-", "*", "low")
+BLANK = "blank"
+
+SITES_PARKS_ONLY = "Park or Public Garden"
+SITES_WITH_PLAYING_FIELDS = "Park, Public Garden, or Playing Field"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One published column: its tidy name and a pattern for its (normalised) header."""
+
+    name: str
+    pattern: str
+    published: str  # the header text as ONS prints it on the "LSOA Parks only" sheet
+
+
+IDENTIFIERS = (
+    Column("lsoa_code", r"lsoa code", "LSOA code"),
+    Column("lsoa_name", r"lsoa name", "LSOA name"),
+    Column("msoa_code", r"msoa code", "MSOA code"),
+    Column("lad_code", r"lad code", "LAD code"),
+    Column("lad_name", r"lad name", "LAD name"),
+)
+_SITES = r"(?:park or public garden|park, public garden,? or playing field)"
+_SITES_PLURAL = r"(?:parks or public gardens|parks, public gardens,? or playing fields)"
+COUNT_COLUMN = Column(
+    "postcodes_in_bua",
+    r"number of postcodes within built up area",
+    "Number of postcodes within built up area",
+)
+MEASURES = (
+    Column(
+        "park_distance_m",
+        rf"average distance to nearest {_SITES} \(m\)",
+        "Average distance to nearest Park or Public Garden (m)",
+    ),
+    Column(
+        "nearest_park_area_m2",
+        rf"average size of nearest {_SITES} \(m2\)",
+        "Average size of nearest Park or Public Garden (m2)",
+    ),
+    Column(
+        "parks_within_1000m",
+        rf"average number of {_SITES_PLURAL} within 1,000 m radius",
+        "Average number of  Parks or Public Gardens within 1,000 m radius",
+    ),
+    Column(
+        "parks_area_within_1000m_m2",
+        rf"average combined size of {_SITES_PLURAL} within 1,000 m radius \(m2\)",
+        "Average combined size of  Parks or Public Gardens within 1,000 m radius (m2)",
+    ),
+)
+COLUMNS = (*IDENTIFIERS, COUNT_COLUMN, *MEASURES)
+NUMERIC = (COUNT_COLUMN, *MEASURES)
+
+
+def normalise_header(text: str) -> str:
+    """Collapse runs of white space, trim and lower-case a header for matching."""
+    return " ".join(text.split()).casefold()
+
+
+def match_columns(header: Sequence[str], path: Path) -> dict[str, str]:
+    """Map each published header in ``header`` to its tidy name; fail on any missing column.
+
+    Raises:
+        InputError: naming every column that could not be found, with the exact
+            published header text to look for.
+
+    """
+    found: dict[str, str] = {}
+    missing = []
+    for column in COLUMNS:
+        pattern = re.compile(rf"^{column.pattern}$")
+        matches = [text for text in header if pattern.match(normalise_header(text))]
+        if not matches:
+            missing.append(column.published)
+            continue
+        if len(matches) > 1:
+            msg = f"{path} has more than one column for {column.published!r}: {matches}."
+            raise InputError(msg)
+        found[matches[0]] = column.name
+    if missing:
+        msg = (
+            f"{path} is not an ONS 'LSOA Parks only' (or 'Parks and Playing Fields') sheet "
+            f"saved as CSV: missing column(s) {', '.join(repr(m) for m in missing)}. "
+            f"Columns found: {', '.join(repr(h) for h in header)}. Save the sheet with "
+            "File > Save As > CSV UTF-8, keeping the single header row."
+        )
+        raise InputError(msg)
+    return found
+
+
+def site_definition(header: Iterable[str]) -> str:
+    """Say which sheet a header comes from: parks only, or parks and playing fields."""
+    text = " ".join(normalise_header(h) for h in header)
+    return SITES_WITH_PLAYING_FIELDS if "playing field" in text else SITES_PARKS_ONLY
+
+
+def read_parks_access(path: Path) -> pl.LazyFrame:
+    """Read an ONS LSOA parks sheet (as CSV) as text, with tidy column names."""
+    header = read_header(path)
+    renames = match_columns(header, path)
+    log.info("%s: green space sites counted are '%s'", path.name, site_definition(header))
+    return scan_text_csv(path).select(
+        pl.col(published).alias(name) for published, name in renames.items()
+    )
+
+
+def _is_marker(column: str) -> pl.Expr:
+    """True where the text in ``column`` is a missing-value marker (or empty)."""
+    text = pl.col(column).str.strip_chars().str.to_lowercase().fill_null("")
+    return text.is_in(MISSING_MARKERS)
+
+
+def _number(column: str, dtype: type[pl.DataType]) -> pl.Expr:
+    """Cast text to a number strictly, with markers as null and thousands commas removed.
+
+    Strict casting means a value such as "12m" is an error that names the
+    column, never a silent null.
+    """
+    text = pl.col(column).str.strip_chars().str.replace_all(",", "", literal=True)
+    return pl.when(_is_marker(column)).then(None).otherwise(text).cast(dtype).alias(column)
+
+
+def _flag() -> pl.Expr:
+    """The first missing-value marker in the numeric columns of a row, or null if none."""
+    markers = [
+        pl.when(_is_marker(c.name))
+        .then(
+            pl.when(pl.col(c.name).str.strip_chars().fill_null("") == "")
+            .then(pl.lit(BLANK))
+            .otherwise(pl.col(c.name).str.strip_chars())
+        )
+        .otherwise(None)
+        for c in NUMERIC
+    ]
+    return pl.coalesce(markers).alias("access_flag")
+
+
+def tidy_parks_access(raw: pl.LazyFrame) -> pl.LazyFrame:
+    """Type the parks measures: markers to null plus ``access_flag``, never to zero."""
+    return raw.select(
+        *(pl.col(c.name).str.strip_chars() for c in IDENTIFIERS),
+        _number(COUNT_COLUMN.name, pl.Int64),
+        *(_number(c.name, pl.Float64) for c in MEASURES),
+        _flag(),
+    )
+
+
+def select_lads(access: pl.LazyFrame, lad_codes: Sequence[str]) -> pl.LazyFrame:
+    """Keep the rows of the given local authorities (all rows when ``lad_codes`` is empty).
+
+    Raises:
+        InputError: if no row is left, listing some LAD codes the file does
+            hold: LAD codes change between years (for example on mergers), so
+            the configured codes may be from a different vintage.
+
+    """
+    if not lad_codes:
+        return access
+    kept = access.filter(pl.col("lad_code").is_in(list(lad_codes)))
+    if kept.select(pl.len()).collect().item() == 0:
+        present = access.select(pl.col("lad_code").unique().sort().head(10)).collect()
+        msg = (
+            f"No rows left after keeping LAD code(s) {', '.join(lad_codes)}: none appears in "
+            f"the 'LAD code' column. Codes in the file include: "
+            f"{', '.join(present['lad_code'].to_list())}. Check `lad_codes` in "
+            "[parameters]: the ONS tables use the LAD codes of their release year."
+        )
+        raise InputError(msg)
+    return kept
+
+
+def require_some_values(access: pl.LazyFrame, *, where: str) -> None:
+    """Fail if every parks measure of every row is missing: there is nothing to analyse.
+
+    Raises:
+        InputError: naming the markers found, so the user can see whether the
+            wrong sheet or an all-suppressed extract was supplied.
+
+    """
+    summary = access.select(
+        pl.len().alias("rows"),
+        pl.col("park_distance_m").is_not_null().sum().alias("with_values"),
+        pl.col("access_flag").drop_nulls().unique().sort().alias("flags"),
+    ).collect()
+    rows, with_values, flags = summary.row(0)
+    if rows and not with_values:
+        msg = (
+            f"{where}: all {rows} row(s) have a missing or suppressed distance to the nearest "
+            f"park (markers: {', '.join(flags) or 'none'}), so there is nothing to analyse. "
+            "Check that you saved the right sheet and selected the right areas."
+        )
+        raise InputError(msg)
