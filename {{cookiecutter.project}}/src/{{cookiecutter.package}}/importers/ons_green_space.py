@@ -145,7 +145,7 @@ def read_parks_access(path: Path) -> pl.LazyFrame:
 
 
 def _is_marker(column: str) -> pl.Expr:
-    """True where the text in ``column`` is a missing-value marker (or empty)."""
+    """Return True where the text in ``column`` is a missing-value marker (or empty)."""
     text = pl.col(column).str.strip_chars().str.to_lowercase().fill_null("")
     return text.is_in(MISSING_MARKERS)
 
@@ -161,7 +161,7 @@ def _number(column: str, dtype: type[pl.DataType]) -> pl.Expr:
 
 
 def _flag() -> pl.Expr:
-    """The first missing-value marker in the numeric columns of a row, or null if none."""
+    """Return the first missing-value marker in a row's numeric columns (null if none)."""
     markers = [
         pl.when(_is_marker(c.name))
         .then(
@@ -210,20 +210,24 @@ def select_lads(access: pl.LazyFrame, lad_codes: Sequence[str]) -> pl.LazyFrame:
 
 
 def require_some_values(access: pl.LazyFrame, *, where: str) -> None:
-    """Fail if every parks measure of every row is missing: there is nothing to analyse.
+    """Fail if there are no rows, or every row's distance is missing: nothing to analyse.
 
     Raises:
         InputError: naming the markers found, so the user can see whether the
             wrong sheet or an all-suppressed extract was supplied.
 
     """
-    summary = access.select(
-        pl.len().alias("rows"),
-        pl.col("park_distance_m").is_not_null().sum().alias("with_values"),
-        pl.col("access_flag").drop_nulls().unique().sort().alias("flags"),
-    ).collect()
-    rows, with_values, flags = summary.row(0)
-    if rows and not with_values:
+    frame = access.select("park_distance_m", "access_flag").collect()
+    rows = frame.height
+    with_values = frame["park_distance_m"].is_not_null().sum()
+    flags = frame["access_flag"].drop_nulls().unique().sort().to_list()
+    if not rows:
+        msg = (
+            f"{where}: no rows to analyse. Check that the file has data rows below its "
+            "header and that `lad_codes` in [parameters] selects areas it covers."
+        )
+        raise InputError(msg)
+    if not with_values:
         msg = (
             f"{where}: all {rows} row(s) have a missing or suppressed distance to the nearest "
             f"park (markers: {', '.join(flags) or 'none'}), so there is nothing to analyse. "

@@ -65,7 +65,9 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
             ),
         },
         stages=[
-            Stage("tidy_access", stages.tidy_access, ("parks_access",), "access", schemas.ParksAccess),
+            Stage(
+                "tidy_access", stages.tidy_access, ("parks_access",), "access", schemas.ParksAccess
+            ),
             Stage(
                 "tidy_boundaries",
                 stages.tidy_boundaries,

@@ -69,12 +69,12 @@ PARKS_HEADER = (
 
 
 def _hex(rng: np.random.Generator, length: int) -> str:
-    """A random upper-case hexadecimal string."""
+    """Return a random upper-case hexadecimal string."""
     return "".join(f"{v:X}" for v in rng.integers(0, 16, size=length))
 
 
 def _guid(rng: np.random.Generator) -> str:
-    """A random GUID-shaped identifier (8-4-4-4-12 hexadecimal digits)."""
+    """Return a random GUID-shaped identifier (8-4-4-4-12 hexadecimal digits)."""
     raw = _hex(rng, 32)
     return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
 
@@ -95,7 +95,7 @@ class _Pieces:
     areas: list[float] = field(default_factory=list)
 
     def site_id(self) -> str:
-        """A GUID-shaped site identifier, like OS Open Greenspace's ``id``."""
+        """Return a GUID-shaped site identifier, like OS Open Greenspace's ``id``."""
         return _guid(self.rng)
 
     def add(self, lsoa: str, sites: list[Site], area: float) -> None:
@@ -111,7 +111,7 @@ class _Pieces:
             self.areas.append(round(area, 2))
 
     def frame(self) -> pl.DataFrame:
-        """The pieces as the GIS export (areas as text with two decimals)."""
+        """Return the pieces as the GIS export (areas as text with two decimals)."""
         return pl.DataFrame(
             {**self.columns, "piece_area_m2": [f"{a:.2f}" for a in self.areas]},
             schema=dict.fromkeys((*self.columns, "piece_area_m2"), pl.String),
@@ -152,12 +152,14 @@ def _green_pieces(pieces: _Pieces, lsoas: pl.DataFrame) -> None:
 
 
 def _lsoas(rows: int, rng: np.random.Generator) -> pl.DataFrame:
-    """The study LSOAs: codes, names, local authority and area, in contiguous blocks per LAD."""
+    """Draw the study LSOAs (codes, names, LAD, area), in contiguous blocks per LAD."""
     lad = np.minimum(np.arange(rows) * len(STUDY_LADS) // rows, len(STUDY_LADS) - 1)
     number_in_lad = np.concatenate([np.arange((lad == i).sum()) for i in range(len(STUDY_LADS))])
     area = np.clip(rng.lognormal(np.log(400_000), 0.9, size=rows), 20_000, 60_000_000)
     frame = pl.DataFrame({"lad": lad, "n": number_in_lad, "area": area.round(6)})
-    lad_columns = {k: [row[i] for row in STUDY_LADS] for i, k in enumerate(("lad_code", "lad_name"))}
+    lad_columns = {
+        k: [row[i] for row in STUDY_LADS] for i, k in enumerate(("lad_code", "lad_name"))
+    }
     return frame.with_columns(
         pl.col("lad")
         .replace_strict(dict(enumerate(lad_columns["lad_code"])), return_dtype=pl.String)
@@ -190,7 +192,7 @@ def _lsoas(rows: int, rng: np.random.Generator) -> pl.DataFrame:
 
 
 def _boundaries(lsoas: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
-    """The ONS Open Geography LSOA 2011 attribute table for the study LSOAs."""
+    """Return the ONS Open Geography LSOA 2011 attribute table for the study LSOAs."""
     n = lsoas.height
     east = rng.integers(330_000, 400_000, size=n)
     north = rng.integers(380_000, 420_000, size=n)

@@ -65,7 +65,7 @@ class ParksAccess(pa.DataFrameModel):
     @pa.dataframe_check
     @classmethod
     def every_gap_is_flagged(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        """A missing distance always comes with a flag saying why (never an unexplained null)."""
+        """Require a flag saying why wherever the distance is missing (no unexplained nulls)."""
         return data.lazyframe.select(
             pl.col("park_distance_m").is_not_null() | pl.col("access_flag").is_not_null()
         )
@@ -97,7 +97,8 @@ class GreenspacePieces(pa.DataFrameModel):
 
     lsoa_code: pl.String = pa.Field(str_matches=LSOA_CODE, description="LSOA the piece lies in.")
     piece_id: pl.String = pa.Field(
-        str_length={"min_value": 1}, description="Identifier of a piece of land (shared by overlaps)."
+        str_length={"min_value": 1},
+        description="Identifier of a piece of land (shared by overlaps).",
     )
     site_id: pl.String = pa.Field(
         str_length={"min_value": 1}, description="OS Open Greenspace site identifier (`id`)."
@@ -121,7 +122,7 @@ class GreenspacePieces(pa.DataFrameModel):
     @pa.dataframe_check
     @classmethod
     def overlapping_rows_agree_on_area(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        """Every row of one piece has the same area (they are the same land)."""
+        """Require every row of one piece to have the same area (they are the same land)."""
         return data.lazyframe.select(
             pl.col("piece_area_m2").n_unique().over("lsoa_code", "piece_id") == 1
         )
@@ -257,7 +258,7 @@ class GreenSpaceLsoa(pa.DataFrameModel):
     @pa.dataframe_check
     @classmethod
     def far_flag_follows_distance(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        """The far-from-park flag is missing exactly when the distance is missing."""
+        """Require the far-from-park flag to be missing exactly when the distance is missing."""
         return data.lazyframe.select(
             pl.col("far_from_park").is_null() == pl.col("park_distance_m").is_null()
         )

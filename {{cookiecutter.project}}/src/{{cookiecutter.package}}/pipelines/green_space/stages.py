@@ -182,11 +182,16 @@ def summarise_lads(lsoas: pl.LazyFrame) -> pl.LazyFrame:
             pl.col("lsoa_area_m2").sum(),
             (pl.col("park_distance_m").fill_null(0.0) * weight).sum().alias("_distance_x_weight"),
             weight.sum().alias("_weight"),
-            pl.col("park_distance_m").is_null().sum().cast(pl.UInt32).alias(
-                "lsoas_without_access_data"
-            ),
+            pl.col("park_distance_m")
+            .is_null()
+            .sum()
+            .cast(pl.UInt32)
+            .alias("lsoas_without_access_data"),
             far.cast(pl.UInt32).alias("lsoas_far_from_park"),
-            pl.when(with_data > 0).then(far / with_data).otherwise(None).alias("far_from_park_frac"),
+            pl.when(with_data > 0)
+            .then(far / with_data)
+            .otherwise(None)
+            .alias("far_from_park_frac"),
         )
         .select(
             "lad_code",
