@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from {{ cookiecutter.package }}.cli import main
+from {{ cookiecutter.package }}.config import PipelineConfig
 from {{ cookiecutter.package }}.errors import ConfigError, InputError, ValidationFailedError
 from {{ cookiecutter.package }}.io import write_frames_atomically
 from {{ cookiecutter.package }}.pipelines.green_space import build, make_sample, schemas, stages
@@ -407,3 +408,10 @@ def test_pipeline_runs_end_to_end_on_a_fresh_sample(workspace: Workspace) -> Non
 def test_published_sample_file_keeps_the_publishers_double_spaces(workspace: Workspace) -> None:
     header = Path(workspace.inputs["parks_access"]).read_text(encoding="utf-8").splitlines()[0]
     assert "Average number of  Parks or Public Gardens within 1,000 m radius" in header
+
+
+def test_every_input_has_its_source_recorded(project_config: PipelineConfig) -> None:
+    assert sorted(project_config.sources) == sorted(project_config.inputs)
+    for name, source in project_config.sources.items():
+        missing = {"publisher", "licence", "url", "release"} - set(source)
+        assert not missing, f"[sources.{name}] lacks {sorted(missing)}"
