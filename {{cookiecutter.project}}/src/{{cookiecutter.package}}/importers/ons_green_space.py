@@ -12,8 +12,9 @@ are handled here so that no pipeline has to:
   re-saved. The two sheets differ only in the site wording ("Park or Public
   Garden" / "Park, Public Garden, or Playing Field"); both are accepted.
 * **Missing values.** An empty cell or a statistical marker (``[x]``, ``c``,
-  ``:`` ...) becomes a null, and the marker is kept in ``access_flag``. A
-  marker is never read as zero: zero parks within 1 km is a real answer.
+  ``:`` ...; see ``markers.py``) becomes a null, and the marker is kept in
+  ``access_flag``. A marker is never read as zero: zero parks within 1 km is
+  a real answer.
 * **Geography.** Codes are the 2011 LSOAs of England and Wales (and 2011 data
   zones, ``S01``, for Scotland). Use :func:`select_lads` to keep the local
   authorities you study; it fails clearly when nothing is left.
@@ -31,13 +32,9 @@ import polars as pl
 
 from ..errors import InputError
 from ..io import read_header, scan_text_csv
+from .markers import value_and_flag
 
 log = logging.getLogger(__name__)
-
-# Cell contents that mean "no value" in ONS and GSS tables. Matched after
-# stripping spaces and ignoring case; an empty cell is recorded as "blank".
-MISSING_MARKERS = ("", "x", "[x]", "c", "[c]", "z", "[z]", ":", "[:]", "..", "-", "*", "low")
-BLANK = "blank"
 
 SITES_PARKS_ONLY = "Park or Public Garden"
 SITES_WITH_PLAYING_FIELDS = "Park, Public Garden, or Playing Field"
@@ -144,44 +141,21 @@ def read_parks_access(path: Path) -> pl.LazyFrame:
     )
 
 
-def _is_marker(column: str) -> pl.Expr:
-    """Return True where the text in ``column`` is a missing-value marker (or empty)."""
-    text = pl.col(column).str.strip_chars().str.to_lowercase().fill_null("")
-    return text.is_in(MISSING_MARKERS)
-
-
-def _number(column: str, dtype: type[pl.DataType]) -> pl.Expr:
-    """Cast text to a number strictly, with markers as null and thousands commas removed.
-
-    Strict casting means a value such as "12m" is an error that names the
-    column, never a silent null.
-    """
-    text = pl.col(column).str.strip_chars().str.replace_all(",", "", literal=True)
-    return pl.when(_is_marker(column)).then(None).otherwise(text).cast(dtype).alias(column)
-
-
-def _flag() -> pl.Expr:
-    """Return the first missing-value marker in a row's numeric columns (null if none)."""
-    markers = [
-        pl.when(_is_marker(c.name))
-        .then(
-            pl.when(pl.col(c.name).str.strip_chars().fill_null("") == "")
-            .then(pl.lit(BLANK))
-            .otherwise(pl.col(c.name).str.strip_chars())
-        )
-        .otherwise(None)
-        for c in NUMERIC
-    ]
-    return pl.coalesce(markers).alias("access_flag")
-
-
 def tidy_parks_access(raw: pl.LazyFrame) -> pl.LazyFrame:
-    """Type the parks measures: markers to null plus ``access_flag``, never to zero."""
+    """Type the parks measures: markers to null plus ``access_flag``, never to zero.
+
+    ``access_flag`` keeps the first marker found in the row's numeric columns
+    (``"blank"`` for an empty cell), in the normalised form of
+    :func:`~.markers.value_and_flag`; it is null when every value is published.
+    """
+    typed = [
+        value_and_flag(column.name, dtype, flag=f"{column.name}_flag")
+        for column, dtype in ((COUNT_COLUMN, pl.Int64()), *((m, pl.Float64()) for m in MEASURES))
+    ]
     return raw.select(
         *(pl.col(c.name).str.strip_chars() for c in IDENTIFIERS),
-        _number(COUNT_COLUMN.name, pl.Int64),
-        *(_number(c.name, pl.Float64) for c in MEASURES),
-        _flag(),
+        *(value for value, _ in typed),
+        pl.coalesce([flag for _, flag in typed]).alias("access_flag"),
     )
 
 

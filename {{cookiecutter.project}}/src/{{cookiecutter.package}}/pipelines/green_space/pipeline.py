@@ -65,8 +65,14 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
             ),
         },
         stages=[
+            # Import stages keep one row per data line, so errors give CSV line numbers.
             Stage(
-                "tidy_access", stages.tidy_access, ("parks_access",), "access", schemas.ParksAccess
+                "tidy_access",
+                stages.tidy_access,
+                ("parks_access",),
+                "access",
+                schemas.ParksAccess,
+                line_offset=2,
             ),
             Stage(
                 "tidy_boundaries",
@@ -74,6 +80,7 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
                 ("lsoa_boundaries",),
                 "boundaries",
                 schemas.LsoaBoundaries,
+                line_offset=2,
             ),
             Stage(
                 "tidy_pieces",
@@ -81,6 +88,7 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
                 ("greenspace_pieces",),
                 "pieces",
                 schemas.GreenspacePieces,
+                line_offset=2,
             ),
             Stage(
                 "select_study_area",

@@ -53,8 +53,8 @@ class ParksAccess(pa.DataFrameModel):
     )
     access_flag: pl.String = pa.Field(
         nullable=True,
-        description="Why a measure is missing: the published marker ('[x]', 'c' ...) or "
-        "'blank' for an empty cell; null when every measure is published.",
+        description="Why a measure is missing: the published marker, lower-cased without "
+        "brackets ('x', 'c' ...), or 'blank' for an empty cell; null when all are published.",
     )
 
     class Config:
