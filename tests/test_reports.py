@@ -108,7 +108,7 @@ def test_report_states_provenance_from_the_manifest(built: Built, report: str) -
     assert f"finished {manifest['finished']}" in text
     for item in manifest["inputs"] + manifest["outputs"]:
         assert f"{item['path']} {item['rows']:,} {item['sha256'][:12]}" in text
-    assert "Synthetic residents" in text, "the sources section comes from config/sources.toml"
+    assert "Synthetic residents" in text, "the sources section comes from [sources] in the config"
     assert "Open Government Licence v3.0" in text
 
 

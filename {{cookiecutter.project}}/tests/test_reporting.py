@@ -12,7 +12,7 @@ import pytest
 
 from {{ cookiecutter.package }} import pipelines, reporting
 from {{ cookiecutter.package }}.config import load_config
-from {{ cookiecutter.package }}.errors import ConfigError, ValidationFailedError
+from {{ cookiecutter.package }}.errors import ValidationFailedError
 from {{ cookiecutter.package }}.io import csv_bytes
 from {{ cookiecutter.package }}.manifest import read_manifest
 from {{ cookiecutter.package }}.runner import run_pipeline
@@ -125,7 +125,11 @@ def test_sources_list_licences_and_each_attribution_once() -> None:
             "retrieved": "2026-01-01",
             "licence": "OGL-UK-3.0",
         },
-        "lookup": {"title": "LSOA lookup", "publisher": "ONS", "licence": "OGL-UK-3.0"},
+        "lookup": {
+            "title": "LSOA lookup",
+            "publisher": "ONS",
+            "licence": "Open Government Licence v3.0",
+        },
     }
     text = reporting.sources_markdown(MANIFEST, sources)
     assert "[Census 2021 TS037](https://www.nomisweb.co.uk/) (ONS)" in text
@@ -137,30 +141,26 @@ def test_sources_list_licences_and_each_attribution_once() -> None:
 def test_sources_show_an_input_without_a_record_and_custom_attribution() -> None:
     sources = {"census": {"licence": "OGL-UK-3.0", "attribution": "Contains OS data © Crown"}}
     text = reporting.sources_markdown(MANIFEST, sources)
-    assert "**not recorded**: add `[lookup]` to config/sources.toml" in text
+    assert "**not recorded**: add `[sources.lookup]` to the config" in text
     assert "- Contains OS data © Crown" in text
     assert reporting.LICENCES["OGL-UK-3.0"][2] not in text
 
 
-def test_read_sources(tmp_path: Path) -> None:
-    assert reporting.read_sources(tmp_path / "missing.toml") == {}
-    path = tmp_path / "sources.toml"
-    path.write_text('[census]\nlicence = "OGL-UK-3.0"\n', encoding="utf-8")
-    assert reporting.read_sources(path) == {"census": {"licence": "OGL-UK-3.0"}}
-    path.write_text('census = "not a table"\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="must be a table"):
-        reporting.read_sources(path)
-    path.write_text("[census\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="not valid UTF-8 TOML"):
-        reporting.read_sources(path)
+def test_licences_are_recognised_by_identifier_or_name() -> None:
+    name, link, statement = reporting.LICENCES["OGL-UK-3.0"]
+    assert reporting.licence_details("OGL-UK-3.0") == (name, link, statement)
+    assert reporting.licence_details("open government licence v3.0") == (name, link, statement)
+    assert reporting.licence_details("Our own terms") == ("Our own terms", "", "")
 
 
-def test_the_projects_sources_cover_every_configured_input(workspace: Workspace) -> None:
+def test_the_configuration_records_the_source_of_every_input(workspace: Workspace) -> None:
     config = load_config(workspace.config_path)
-    root = Path(__file__).resolve().parents[1]
-    sources = reporting.read_sources(root / reporting.SOURCES_FILE)
-    assert set(config.inputs) <= set(sources), "record every input in config/sources.toml"
-    assert all(entry.get("licence") in reporting.LICENCES for entry in sources.values())
+    assert set(config.inputs) <= set(config.sources), "add [sources.<input>] for every input"
+    for name in config.inputs:
+        licence = str(config.sources[name].get("licence", ""))
+        assert reporting.licence_details(licence)[1] or licence == "synthetic", (
+            f"[sources.{name}] should name a licence the reports know (see reporting.LICENCES)"
+        )
 
 
 class Example(pa.DataFrameModel):

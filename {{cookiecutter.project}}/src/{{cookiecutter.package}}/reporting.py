@@ -4,8 +4,8 @@ A report must publish exactly the numbers the pipeline produced and tested, so
 it reads ``outputs/`` and never recomputes them. :func:`load_run` checks every
 output against the SHA-256 the run manifest recorded and against its Pandera
 schema before a report sees it. The ``*_markdown`` functions turn the manifest,
-``config/sources.toml`` and the schemas into the provenance, licence and data
-dictionary sections, so each report's code cells stay a line or two long.
+the ``[sources]`` tables of the configuration and the schemas into the
+provenance, licence and data dictionary sections, so each report's code cells stay a line or two long.
 
 ``python -m <package>.reporting data-dictionary FILE`` writes the data
 dictionary of every published output (the docs session runs it).
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,14 +25,13 @@ import polars as pl
 
 from . import pipelines
 from .config import PipelineConfig, load_config
-from .errors import ConfigError, PipelineError
+from .errors import PipelineError
 from .io import atomic_write_bytes, sha256_file
 from .manifest import MANIFEST_NAME, read_manifest
 from .validation import validate
 
-SOURCES_FILE = Path("config") / "sources.toml"
-
 # Licences by identifier: (full name, link, attribution statement the licence asks for).
+# A source's ``licence`` may be the identifier or the full name.
 LICENCES: dict[str, tuple[str, str, str]] = {
     "OGL-UK-3.0": (
         "Open Government Licence v3.0",
@@ -101,7 +99,8 @@ class Run:
         manifest: the run manifest (``outputs/manifest.json``).
         tables: every published output, typed and validated by its schema.
         schemas: the Pandera model of every published output.
-        sources: ``config/sources.toml``: where each input came from and its licence.
+        sources: ``[sources]`` of the configuration: where each input came from and
+            under which licence, by input name.
 
     """
 
@@ -168,7 +167,7 @@ def load_run(config_path: Path | None = None, *, outputs_dir: Path | None = None
         manifest=manifest,
         tables=tables,
         schemas=schemas,
-        sources=read_sources(config.root / SOURCES_FILE),
+        sources=config.sources,
     )
 
 
@@ -181,26 +180,6 @@ def read_output(path: Path, schema: type[pa.DataFrameModel]) -> pl.DataFrame:
     columns = schema.to_schema().columns
     frame = pl.read_csv(path, schema={name: column.dtype.type for name, column in columns.items()})
     return validate(frame, schema, where=f"Output {path.name}", line_offset=2)
-
-
-def read_sources(path: Path) -> dict[str, dict[str, Any]]:
-    """Read the register of data sources: one TOML table per input name.
-
-    A missing file is not an error here: the sources section of a report then
-    says, for every input, that its source is not recorded.
-    """
-    if not path.is_file():
-        return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        msg = f"{path} is not valid UTF-8 TOML: {exc}"
-        raise ConfigError(msg) from exc
-    not_tables = [name for name, value in data.items() if not isinstance(value, dict)]
-    if not_tables:
-        msg = f"{path}: every entry must be a table like [residents]; not: {', '.join(not_tables)}"
-        raise ConfigError(msg)
-    return data
 
 
 def percent(fraction: float, digits: int = 1) -> str:
@@ -270,11 +249,20 @@ def provenance_markdown(manifest: Mapping[str, Any]) -> str:
     return f"{about}\n\n{files}\n"
 
 
+def licence_details(licence: str) -> tuple[str, str, str]:
+    """Return (full name, link, attribution statement) of a licence given by id or by name."""
+    for identifier, details in LICENCES.items():
+        if licence.casefold() in {identifier.casefold(), details[0].casefold()}:
+            return details
+    return licence, "", ""
+
+
 def sources_markdown(manifest: Mapping[str, Any], sources: Mapping[str, Mapping[str, Any]]) -> str:
     """List each input's source and licence, then every attribution statement owed.
 
-    Sources come from ``config/sources.toml``; an input without an entry is
-    shown as not recorded, so a missing attribution is visible in the report.
+    Sources come from the ``[sources.<input>]`` tables of the configuration; an
+    input without one is shown as not recorded, so a missing attribution is
+    visible in the report.
     """
     rows = []
     attributions: list[str] = []
@@ -282,7 +270,7 @@ def sources_markdown(manifest: Mapping[str, Any], sources: Mapping[str, Mapping[
         name = item["name"]
         source = sources.get(name)
         if source is None:
-            rows.append([name, f"**not recorded**: add `[{name}]` to {SOURCES_FILE}", "", ""])
+            rows.append([name, f"**not recorded**: add `[sources.{name}]` to the config", "", ""])
             continue
         title = str(source.get("title", name))
         if source.get("url"):
@@ -291,8 +279,7 @@ def sources_markdown(manifest: Mapping[str, Any], sources: Mapping[str, Mapping[
         release = str(source.get("release", ""))
         if source.get("retrieved"):
             release = f"{release}, retrieved {source['retrieved']}".removeprefix(", ")
-        licence_id = str(source.get("licence", "not recorded"))
-        licence_name, link, statement = LICENCES.get(licence_id, (licence_id, "", ""))
+        licence_name, link, statement = licence_details(str(source.get("licence", "not recorded")))
         licence = f"[{licence_name}]({link})" if link else licence_name
         rows.append([name, f"{title} ({publisher})" if publisher else title, release, licence])
         attribution = str(source.get("attribution") or statement)
