@@ -158,6 +158,14 @@ def test_options_page_documents_every_option() -> None:
             assert value in text, f"{option}={value} is not documented"
 
 
+def test_options_page_states_the_real_defaults() -> None:
+    text = (DOCS / "options.qmd").read_text(encoding="utf-8")
+    for option, values in CHOICES.items():
+        stated = re.search(rf"^`{option}` \[([^\]]+)\]", text, flags=re.MULTILINE)
+        assert stated is not None, f"options.qmd should state the default of {option!r}"
+        assert stated.group(1).strip("`") == values[0], f"the default of {option!r} is {values[0]!r}"
+
+
 def test_pandoc_identifiers() -> None:
     assert pandoc_id("We cannot reach GitHub") == "we-cannot-reach-github"
     assert pandoc_id("1. Stages and `schemas`!") == "stages-and-schemas"
@@ -276,25 +284,6 @@ def test_template_docs_commands_are_real(default_project: Path) -> None:
     assert problems == []
 
 
-def test_generated_docs_links_and_commands(default_project: Path) -> None:
-    problems = []
-    for page in generated_pages(default_project):
-        problems += broken_links(page, default_project, BUILT_BY_DOCS_SESSION)
-        problems += [
-            f"{page.relative_to(default_project)}: {' '.join(words)}: {problem}"
-            for words in commands(page)
-            if (problem := check_command(words, default_project))
-        ]
-    assert problems == []
-    config = default_project / "docs" / "_quarto.yml"
-    missing = [
-        target
-        for target in quarto_targets(config)
-        if not (config.parent / target).is_file() and f"docs/{target}" not in BUILT_BY_DOCS_SESSION
-    ]
-    assert missing == []
-
-
 def test_command_checker_catches_what_does_not_exist(default_project: Path) -> None:
     def check(line: str) -> str | None:
         return check_command(shlex.split(line), default_project)
@@ -315,7 +304,7 @@ def test_command_checker_catches_what_does_not_exist(default_project: Path) -> N
 
 
 @pytest.mark.parametrize("starter", CHOICES["starter"])
-def test_generated_docs_name_modules_and_pages_that_exist(tmp_path: Path, starter: str) -> None:
+def test_generated_docs_links_commands_and_modules_exist(tmp_path: Path, starter: str) -> None:
     project = generate(tmp_path, starter=starter)
     config_path = project / "docs" / "_quarto.yml"
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
@@ -332,6 +321,15 @@ def test_generated_docs_name_modules_and_pages_that_exist(tmp_path: Path, starte
     assert [t for t in pages if not (project / "docs" / t).is_file()] == []
     assert len(list((project / "docs" / "starters").iterdir())) == 1
     assert len(list((project / "reports").glob("*.qmd"))) == 1
+    problems = []
+    for page in generated_pages(project):
+        problems += broken_links(page, project, BUILT_BY_DOCS_SESSION)
+        problems += [
+            f"{page.relative_to(project)}: {' '.join(words)}: {problem}"
+            for words in commands(page)
+            if (problem := check_command(words, project))
+        ]
+    assert problems == []
 
 
 def test_cruft_workflow_from_the_updating_page(tmp_path: Path) -> None:

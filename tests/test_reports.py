@@ -14,13 +14,14 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 
-from .conftest import clean_env, generate, git, which_or_skip
+from .conftest import CHOICES, clean_env, generate, git
 
 pytestmark = pytest.mark.generated
 
@@ -35,20 +36,25 @@ class Built:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    project = generate(tmp_path_factory.mktemp("reports"), lock=True)
+    project = generate(tmp_path_factory.mktemp("reports"), lock=True, starter="none")
     assert (project / "uv.lock").is_file(), "the project must be locked (needs the package index)"
-    nox = which_or_skip("nox")
+    return Built(project, run_nox(project, "report", "docs"))
+
+
+def run_nox(project: Path, *sessions: str) -> str:
+    """Run the generated project's own nox sessions and return what they printed."""
     done = subprocess.run(
-        [nox, "-s", "report", "docs"],
+        [sys.executable, "-m", "nox", "--non-interactive", "-s", *sessions],
         cwd=project,
         capture_output=True,
         text=True,
         env=clean_env(),
         check=False,
+        timeout=1800,
     )
     log = done.stdout + done.stderr
     assert done.returncode == 0, log[-5000:]
-    return Built(project, log)
+    return log
 
 
 def visible_text(page: str) -> str:
@@ -112,7 +118,8 @@ def test_report_states_provenance_from_the_manifest(built: Built, report: str) -
     assert "Open Government Licence v3.0" in text
 
 
-def test_report_embeds_accessible_images_and_has_no_errors(report: str) -> None:
+def check_report_page(report: str) -> None:
+    """Charts embedded with alt text and captions, nothing from the internet, no errors."""
     images = re.findall(r"<img\b[^>]*>", report)
     charts = [img for img in images if re.search(r'src="data:image/png;base64,[A-Za-z0-9+/=]{1000,}"', img)]
     assert len(charts) >= 2, "the charts are embedded in the HTML"
@@ -125,6 +132,27 @@ def test_report_embeds_accessible_images_and_has_no_errors(report: str) -> None:
     body = report[report.index("<body") :]
     for marker in ("Traceback", "Error:", 'data-mime-type="application/vnd.jupyter.stderr"'):
         assert marker not in body
+
+
+def test_report_embeds_accessible_images_and_has_no_errors(report: str) -> None:
+    check_report_page(report)
+
+
+@pytest.mark.parametrize("starter", [s for s in CHOICES["starter"] if s != "none"])
+def test_every_starter_report_renders_from_its_outputs(tmp_path: Path, starter: str) -> None:
+    project = generate(tmp_path, lock=True, starter=starter)
+    log = run_nox(project, "report")
+    reports = sorted((project / "reports").glob("*.qmd"))
+    assert len(reports) == 1, "each starter ships one report, named after its pipeline"
+    page = (project / "reports" / "_output" / f"{reports[0].stem}.html").read_text(encoding="utf-8")
+    check_report_page(page)
+    text = visible_text(page)
+    manifest = json.loads((project / "outputs" / "manifest.json").read_text(encoding="utf-8"))
+    for item in manifest["inputs"] + manifest["outputs"]:
+        assert f"{item['path']} {item['rows']:,} {item['sha256'][:12]}" in text
+    assert "not recorded" not in text, "every input's source is recorded in [sources]"
+    assert f"git commit {git(project, 'rev-parse', 'HEAD')[:12]}" in text
+    assert "rendering with the pure-Python path" in log or "Rendering with Quarto" in log
 
 
 def test_generated_files_are_ignored_by_git(built: Built) -> None:
