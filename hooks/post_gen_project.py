@@ -24,6 +24,7 @@ PROJECT = {{ cookiecutter.project | tojson }}
 
 # Each starter's pipeline folder and the shared importers it uses.
 STARTERS: dict[str, dict[str, list[str] | str]] = {
+    "social_isolation": {"pipeline": "social_isolation", "importers": ["census", "geography", "markers"]},
     "none": {"pipeline": "example", "importers": []},
 }
 ALL_IMPORTERS = sorted({name for spec in STARTERS.values() for name in spec["importers"]})
