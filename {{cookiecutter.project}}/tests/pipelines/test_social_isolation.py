@@ -383,6 +383,23 @@ def test_bad_coefficients_are_a_config_error(coefficients: dict[str, object], me
         build({})
 
 
+def test_category_aliases_map_a_renamed_label(workspace: Workspace) -> None:
+    path = workspace.inputs["health"]
+    path.write_text(path.read_text().replace("Fair health", "Fair"), encoding="utf-8")
+    plain = build({"ageuk_coefficients": COEFFICIENTS})
+    with pytest.raises(InputError, match=r"Missing: \['Fair health'\]. Unexpected: \['Fair'\]"):
+        plain.readers["health"](path)
+    aliased = build(
+        {
+            "ageuk_coefficients": COEFFICIENTS,
+            "category_aliases": {"health": {"Fair": "Fair health"}},
+        }
+    )
+    assert "Fair health" in aliased.readers["health"](path).collect()["category"].to_list()
+    with pytest.raises(ConfigError, match="category_aliases"):
+        build({"ageuk_coefficients": COEFFICIENTS, "category_aliases": {"helth": {"a": "b"}}})
+
+
 def test_open_household_band_must_be_at_least_eight() -> None:
     with pytest.raises(ConfigError, match="at least 8"):
         build({"ageuk_coefficients": COEFFICIENTS, "eight_or_more_household_size": 7})

@@ -63,6 +63,29 @@ def eight_or_more_people(parameters: Mapping[str, Any]) -> float:
     return float(value)
 
 
+def category_aliases(parameters: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """Return ``[parameters.category_aliases.<input>]``: published label -> expected label.
+
+    A new Census release (or a republished copy) may word a category differently;
+    mapping it here keeps the expected labels, and so the components, unchanged.
+    """
+    given = parameters.get("category_aliases", {})
+    ok = isinstance(given, Mapping) and all(
+        name in CENSUS_INPUTS
+        and isinstance(table, Mapping)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in table.items())
+        for name, table in given.items()
+    )
+    if not ok:
+        msg = (
+            "config: [parameters.category_aliases] must hold one table per input "
+            f"({', '.join(CENSUS_INPUTS)}) mapping published labels to expected labels, "
+            f'e.g. [parameters.category_aliases.health] "Fair" = "Fair health". Found: {given!r}.'
+        )
+        raise ConfigError(msg)
+    return {name: dict(table) for name, table in given.items()}
+
+
 def _import_stage(name: str, table: str) -> Stage:
     """Return the stage that types one Census table and checks its categories add up."""
     return Stage(
@@ -78,9 +101,12 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
     """Return the social isolation pipeline, with parameters from ``[parameters]``."""
     coefficients = ageuk_coefficients(parameters)
     eight_or_more = eight_or_more_people(parameters)
+    aliases = category_aliases(parameters)
     readers: dict[str, Reader] = {"lookup": read_lsoa_lookup}
     for name, (_, categories) in CENSUS_INPUTS.items():
-        readers[name] = partial(read_census, geography="lsoa", categories=categories)
+        readers[name] = partial(
+            read_census, geography="lsoa", categories=categories, aliases=aliases.get(name)
+        )
     counts = tuple(f"{name}_counts" for name in CENSUS_INPUTS if name != "household_size")
     return Pipeline(
         name="social_isolation",
