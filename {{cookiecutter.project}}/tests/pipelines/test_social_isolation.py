@@ -400,6 +400,44 @@ def test_category_aliases_map_a_renamed_label(workspace: Workspace) -> None:
         build({"ageuk_coefficients": COEFFICIENTS, "category_aliases": {"helth": {"a": "b"}}})
 
 
+def test_study_area_keeps_chosen_authorities_and_unknown_codes() -> None:
+    components = pl.concat(
+        good_components().with_columns(pl.lit(code).alias("lsoa_code"))
+        for code in ("E01000001", "E01000002", "E01000003")
+    )
+    lookup = pl.LazyFrame(
+        {
+            "lsoa_code": ["E01000001", "E01000002"],
+            "lad_code": ["E08000001", "E08000002"],
+        }
+    )
+    kept = stages.select_study_area(components.lazy(), lookup, ["E08000002"]).collect()
+    # E01000003 is not in the lookup: kept so that the index schema reports it by name.
+    assert kept["lsoa_code"].unique().sort().to_list() == ["E01000002", "E01000003"]
+    everything = stages.select_study_area(components.lazy(), lookup).collect()
+    assert everything.height == components.height
+    nothing = stages.select_study_area(components.lazy(), lookup, ["E06000001"]).collect()
+    with pytest.raises(ValidationFailedError, match="no LSOAs at all"):
+        validate(nothing.filter(pl.col("lsoa_code") != "E01000003"), schemas.Components, where="x")
+    with pytest.raises(ConfigError, match="local_authorities"):
+        build({"ageuk_coefficients": COEFFICIENTS, "local_authorities": ["Trafford"]})
+
+
+@pytest.mark.slow
+def test_run_for_one_authority_ranks_within_it(workspace: Workspace) -> None:
+    config = workspace.config_path
+    config.write_text(
+        config.read_text().replace("local_authorities = []", 'local_authorities = ["E06999001"]'),
+        encoding="utf-8",
+    )
+    assert main(["--config", str(config), "run"]) == 0
+    index = pl.read_csv(workspace.outputs / "index.csv")
+    components = pl.read_csv(workspace.outputs / "components.csv")
+    assert set(index["lad_code"]) == {"E06999001"}
+    assert components["lsoa_code"].n_unique() == index.height > 0
+    assert sorted(index["ageuk_rank"]) == list(range(1, index.height + 1))
+
+
 def test_open_household_band_must_be_at_least_eight() -> None:
     with pytest.raises(ConfigError, match="at least 8"):
         build({"ageuk_coefficients": COEFFICIENTS, "eight_or_more_household_size": 7})

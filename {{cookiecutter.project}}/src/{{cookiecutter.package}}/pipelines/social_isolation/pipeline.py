@@ -1,5 +1,6 @@
 """Wire the social isolation stages into a pipeline, with parameters from the config."""
 
+import re
 from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
@@ -63,6 +64,20 @@ def eight_or_more_people(parameters: Mapping[str, Any]) -> float:
     return float(value)
 
 
+def local_authorities(parameters: Mapping[str, Any]) -> tuple[str, ...]:
+    """Return ``local_authorities``: the LAD codes to keep and rank within (empty: all)."""
+    value = parameters.get("local_authorities", [])
+    if not isinstance(value, list) or not all(
+        isinstance(code, str) and re.fullmatch(schemas.LAD_CODE, code) for code in value
+    ):
+        msg = (
+            "config: local_authorities must be a list of local authority codes such as "
+            f'["E08000009"], or [] for every LSOA in the inputs; found {value!r}.'
+        )
+        raise ConfigError(msg)
+    return tuple(value)
+
+
 def category_aliases(parameters: Mapping[str, Any]) -> dict[str, dict[str, str]]:
     """Return ``[parameters.category_aliases.<input>]``: published label -> expected label.
 
@@ -102,6 +117,7 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
     coefficients = ageuk_coefficients(parameters)
     eight_or_more = eight_or_more_people(parameters)
     aliases = category_aliases(parameters)
+    study_area = local_authorities(parameters)
     readers: dict[str, Reader] = {"lookup": read_lsoa_lookup}
     for name, (_, categories) in CENSUS_INPUTS.items():
         readers[name] = partial(
@@ -124,6 +140,13 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
                 name="components",
                 func=stages.compute_components,
                 inputs=counts,
+                output="components_all",
+                schema=schemas.Components,
+            ),
+            Stage(
+                name="select_study_area",
+                func=partial(stages.select_study_area, local_authorities=study_area),
+                inputs=("components_all", "lookup_tidy"),
                 output="components",
                 schema=schemas.Components,
             ),

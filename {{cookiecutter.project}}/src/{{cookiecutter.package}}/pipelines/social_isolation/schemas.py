@@ -66,6 +66,14 @@ class Components(pa.DataFrameModel):
         )
 
     @pa.dataframe_check(
+        error="no LSOAs at all: check local_authorities in config/pipeline.toml and the lookup"
+    )
+    @classmethod
+    def has_areas(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """Check that there is something to rank (a wrong authority code selects nothing)."""
+        return data.lazyframe.select(pl.len() > 0)
+
+    @pa.dataframe_check(
         error="LSOA is missing from at least one Census table (every component is needed)"
     )
     @classmethod

@@ -268,6 +268,24 @@ def compute_components(  # noqa: PLR0917 - the runner passes each input frame by
     return pl.concat(parts).sort("lsoa_code", "component")
 
 
+def select_study_area(
+    components: pl.LazyFrame, lookup: pl.LazyFrame, local_authorities: Sequence[str] = ()
+) -> pl.LazyFrame:
+    """Keep the LSOAs in ``local_authorities`` (every LSOA if none are given).
+
+    Ranks and deciles are relative to the areas kept, so choosing the study area
+    here, rather than filtering the published index, keeps them meaningful. An
+    LSOA missing from the lookup is kept, so the index schema can report it.
+    """
+    if not local_authorities:
+        return components
+    chosen = lookup.filter(pl.col("lad_code").is_in(list(local_authorities)))
+    unknown = components.join(lookup, on="lsoa_code", how="anti")
+    return pl.concat([components.join(chosen, on="lsoa_code", how="semi"), unknown]).sort(
+        "lsoa_code", "component"
+    )
+
+
 def mean_household_size(
     household_size: pl.LazyFrame, eight_or_more: float = EIGHT_OR_MORE_PEOPLE
 ) -> pl.LazyFrame:
