@@ -137,8 +137,9 @@ class Component:
         table: the input (and import stage) it comes from.
         source_table: the Census 2021 table id, carried into the outputs.
         numerator: categories counted in the numerator.
-        denominator: categories counted in the denominator (``None``: all of them).
         used_in: which index uses it (``tombolo_proxy``, ``ageuk_model`` or both).
+        denominator: categories counted in the denominator (``None``: all of them,
+            i.e. the table's whole population).
 
     """
 
@@ -146,31 +147,35 @@ class Component:
     table: str
     source_table: str
     numerator: tuple[str, ...]
-    denominator: tuple[str, ...] | None
     used_in: tuple[str, ...]
+    denominator: tuple[str, ...] | None = None
 
 
 COMPONENTS = (
-    Component("aged_65_plus", "age", "TS007A", AGED_65_PLUS, None, (PROXY,)),
+    Component("aged_65_plus", "age", "TS007A", AGED_65_PLUS, used_in=(PROXY,)),
     Component(
-        "aged_75_79_of_65_plus", "age", "TS007A", ("Aged 75 to 79 years",), AGED_65_PLUS, (AGEUK,)
+        "aged_75_79_of_65_plus",
+        "age",
+        "TS007A",
+        ("Aged 75 to 79 years",),
+        denominator=AGED_65_PLUS,  # the model is of people aged 65+
+        used_in=(AGEUK,),
     ),
-    Component("renting", "tenure", "TS054", RENTING, None, (PROXY,)),
+    Component("renting", "tenure", "TS054", RENTING, used_in=(PROXY,)),
     Component(
         "widowed_divorced_separated",
         "partnership",
         "TS002",
         WIDOWED_DIVORCED_SEPARATED,
-        None,
-        (PROXY,),
+        used_in=(PROXY,),
     ),
-    Component("widowed", "partnership", "TS002", WIDOWED, None, (AGEUK,)),
-    Component("bad_or_very_bad_health", "health", "TS037", HEALTH[3:], None, (PROXY, AGEUK)),
-    Component("fair_health", "health", "TS037", ("Fair health",), None, (AGEUK,)),
-    Component("good_health", "health", "TS037", ("Good health",), None, (AGEUK,)),
-    Component("disabled", "disability", "TS038", DISABILITY[:2], None, (PROXY,)),
+    Component("widowed", "partnership", "TS002", WIDOWED, used_in=(AGEUK,)),
+    Component("bad_or_very_bad_health", "health", "TS037", HEALTH[3:], used_in=(PROXY, AGEUK)),
+    Component("fair_health", "health", "TS037", ("Fair health",), used_in=(AGEUK,)),
+    Component("good_health", "health", "TS037", ("Good health",), used_in=(AGEUK,)),
+    Component("disabled", "disability", "TS038", DISABILITY[:2], used_in=(PROXY,)),
     Component(
-        "deprived_2_plus_dimensions", "deprivation", "TS011", DEPRIVATION[2:], None, (PROXY,)
+        "deprived_2_plus_dimensions", "deprivation", "TS011", DEPRIVATION[2:], used_in=(PROXY,)
     ),
 )
 COMPONENT_NAMES = tuple(c.name for c in COMPONENTS)
