@@ -438,6 +438,13 @@ def test_run_for_one_authority_ranks_within_it(workspace: Workspace) -> None:
     assert sorted(index["ageuk_rank"]) == list(range(1, index.height + 1))
 
 
+def test_every_input_records_its_source(project_config: PipelineConfig) -> None:
+    assert sorted(project_config.sources) == sorted(project_config.inputs)
+    for name, source in project_config.sources.items():
+        missing = {"publisher", "licence", "url", "release", "geography"} - set(source)
+        assert not missing, f"[sources.{name}] lacks {sorted(missing)}"
+
+
 def test_open_household_band_must_be_at_least_eight() -> None:
     with pytest.raises(ConfigError, match="at least 8"):
         build({"ageuk_coefficients": COEFFICIENTS, "eight_or_more_household_size": 7})
