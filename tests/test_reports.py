@@ -13,15 +13,14 @@ import html
 import json
 import re
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 
-from .conftest import CHOICES, clean_env, generate, git
+from .conftest import CHOICES, generate, git
+from .test_generated import run_nox
 
 pytestmark = pytest.mark.generated
 
@@ -38,20 +37,12 @@ class Built:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     project = generate(tmp_path_factory.mktemp("reports"), lock=True, starter="none")
     assert (project / "uv.lock").is_file(), "the project must be locked (needs the package index)"
-    return Built(project, run_nox(project, "report", "docs"))
+    return Built(project, nox_log(project, "report", "docs"))
 
 
-def run_nox(project: Path, *sessions: str) -> str:
-    """Run the generated project's own nox sessions and return what they printed."""
-    done = subprocess.run(
-        [sys.executable, "-m", "nox", "--non-interactive", "-s", *sessions],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        env=clean_env(),
-        check=False,
-        timeout=1800,
-    )
+def nox_log(project: Path, *sessions: str) -> str:
+    """Run the generated project's own nox sessions; return what they printed if they pass."""
+    done = run_nox(project, *sessions)
     log = done.stdout + done.stderr
     assert done.returncode == 0, log[-5000:]
     return log
@@ -141,7 +132,7 @@ def test_report_embeds_accessible_images_and_has_no_errors(report: str) -> None:
 @pytest.mark.parametrize("starter", [s for s in CHOICES["starter"] if s != "none"])
 def test_every_starter_report_renders_from_its_outputs(tmp_path: Path, starter: str) -> None:
     project = generate(tmp_path, lock=True, starter=starter)
-    log = run_nox(project, "report")
+    log = nox_log(project, "report")
     reports = sorted((project / "reports").glob("*.qmd"))
     assert len(reports) == 1, "each starter ships one report, named after its pipeline"
     page = (project / "reports" / "_output" / f"{reports[0].stem}.html").read_text(encoding="utf-8")
