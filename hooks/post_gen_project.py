@@ -24,6 +24,7 @@ PROJECT = {{ cookiecutter.project | tojson }}
 
 # Each starter's pipeline folder and the shared importers it uses.
 STARTERS: dict[str, dict[str, list[str] | str]] = {
+    "child_attainment": {"pipeline": "child_attainment", "importers": ["ees", "iod", "markers"]},
     "none": {"pipeline": "example", "importers": []},
 }
 ALL_IMPORTERS = sorted({name for spec in STARTERS.values() for name in spec["importers"]})
@@ -54,7 +55,10 @@ def keep_chosen_starter() -> str:
             ROOT / "reports" / f"{name}.qmd",
         ):
             remove(path)
-    for importer in ALL_IMPORTERS:
+    # Every shared importer the chosen starter does not list goes (listed by another
+    # starter or by none), so no module is left importing one that was removed.
+    importers = {path.stem for path in (src / "importers").glob("*.py")} - {"__init__"}
+    for importer in sorted(importers | set(ALL_IMPORTERS)):
         if importer not in chosen["importers"]:
             remove(src / "importers" / f"{importer}.py")
             remove(ROOT / "tests" / "importers" / f"test_{importer}.py")
