@@ -104,6 +104,15 @@ def test_national_level_uses_country_columns(tmp_path: Path) -> None:
     assert "region_code" not in tidy.columns
 
 
+def test_regional_level_includes_inner_and_outer_london(tmp_path: Path) -> None:
+    # DfE files put Inner and Outer London (E13) at the Regional level beside the regions.
+    inner = REGIONAL.format(n="10", att8="50.0").replace("E12000001,North East", "E13000001,Inner London")
+    path = write(tmp_path / "ks4.csv", REGIONAL.format(n="20", att8="44.0"), inner)
+    raw = read_ees(path, geographic_level="Regional", measures=["t_pupils"])
+    tidy = tidy_ees(raw, geographic_level="Regional", measures={"t_pupils": pl.Int64()}).collect()
+    assert tidy["area_code"].to_list() == ["E12000001", "E13000001"]
+
+
 def test_markers_become_null_with_a_flag_never_zero(tmp_path: Path) -> None:
     path = write(
         tmp_path / "ks4.csv",

@@ -53,7 +53,7 @@ LEVEL_COLUMNS: dict[str, tuple[str, str]] = {
 # county councils (E10).
 AREA_CODE_PATTERNS: dict[str, str] = {
     "National": r"^[EWSNK]\d{8}$",
-    "Regional": r"^E12\d{6}$",
+    "Regional": r"^E1[23]\d{6}$",  # regions (E12), and Inner/Outer London (E13)
     "Local authority": r"^E(06|08|09|10)\d{6}$",
     "Local authority district": r"^E0[6-9]\d{6}$",
     "Parliamentary constituency": r"^E14\d{6}$",
