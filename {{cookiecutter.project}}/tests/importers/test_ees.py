@@ -106,7 +106,9 @@ def test_national_level_uses_country_columns(tmp_path: Path) -> None:
 
 def test_regional_level_includes_inner_and_outer_london(tmp_path: Path) -> None:
     # DfE files put Inner and Outer London (E13) at the Regional level beside the regions.
-    inner = REGIONAL.format(n="10", att8="50.0").replace("E12000001,North East", "E13000001,Inner London")
+    inner = REGIONAL.format(n="10", att8="50.0").replace(
+        "E12000001,North East", "E13000001,Inner London"
+    )
     path = write(tmp_path / "ks4.csv", REGIONAL.format(n="20", att8="44.0"), inner)
     raw = read_ees(path, geographic_level="Regional", measures=["t_pupils"])
     tidy = tidy_ees(raw, geographic_level="Regional", measures={"t_pupils": pl.Int64()}).collect()
