@@ -240,6 +240,13 @@ def test_aliases_read_renamed_columns(tmp_path: Path) -> None:
     assert tidy["avg_att8"].to_list() == [47.0]
 
 
+def test_aliases_for_absent_columns_are_ignored(tmp_path: Path) -> None:
+    # The same alias table must work for releases before and after a rename.
+    path = write(tmp_path / "ks4.csv", la_row(att8="47.0"))
+    tidy = read_la(path, aliases={"attainment8_average": "avg_att8"})
+    assert tidy["avg_att8"].to_list() == [47.0]
+
+
 def test_byte_order_mark_and_padded_values_are_handled(tmp_path: Path) -> None:
     row = la_row(n=" 100", att8="45.2 ").replace("Local authority", " Local authority ")
     path = write(tmp_path / "ks4.csv", row, bom=True)

@@ -118,8 +118,10 @@ def read_ees(
             f"known levels: {', '.join(LEVEL_COLUMNS)}."
         )
         raise InputError(msg)
-    renames = {old: new for old, new in (aliases or {}).items() if old != new}
-    header = [renames.get(name, name) for name in read_header(path)]
+    published = read_header(path)
+    # Only names present are renamed, so one alias table serves releases before and after.
+    renames = {old: new for old, new in (aliases or {}).items() if old != new and old in published}
+    header = [renames.get(name, name) for name in published]
     filters = {column: list(values) for column, values in (filters or {}).items()}
     columns = _columns_for(geographic_level, [*filters, *keep], measures)
     check_columns(path, header, columns)
