@@ -239,6 +239,17 @@ def test_group_labels_come_from_the_config(tmp_path: Path) -> None:
         run_stages(files, tmp_path)  # default labels: only the Total rows are found
 
 
+def test_total_repeated_under_another_topic_is_not_read_twice(tmp_path: Path) -> None:
+    files = make_sample(300, 2)
+    ks4 = files["ks4_la_characteristics"]
+    repeated = ks4.filter(pl.col("breakdown") == "Total").with_columns(
+        pl.lit("Sex").alias("breakdown_topic")
+    )
+    files["ks4_la_characteristics"] = pl.concat([ks4, repeated])
+    frames = run_stages(files, tmp_path)
+    assert set(frames["ks4_rows"]["breakdown_topic"]) == {"Total", "Disadvantage"}
+
+
 def test_missing_breakdown_labels_fail_clearly(tmp_path: Path) -> None:
     files = make_sample(300, 2)
     path = tmp_path / "ks4.csv"

@@ -20,13 +20,14 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
         ),
         "other": str(parameters.get("other_breakdown", stages.DEFAULT_GROUPS["other"])),
     }
+    topics = [str(t) for t in parameters.get("breakdown_topics", stages.DEFAULT_TOPICS)]
     aliases = {str(k): str(v) for k, v in dict(parameters.get("column_aliases", {})).items()}
     domain = str(parameters.get("deprivation_domain", "imd"))
     min_pupils = int(parameters.get("min_pupils", stages.MIN_PUPILS))
     return Pipeline(
         name="child_attainment",
         readers={
-            "ks4": partial(stages.read_ks4, groups=groups, aliases=aliases),
+            "ks4": partial(stages.read_ks4, groups=groups, topics=topics, aliases=aliases),
             "deprivation": partial(stages.read_deprivation, domain=domain),
         },
         stages=[

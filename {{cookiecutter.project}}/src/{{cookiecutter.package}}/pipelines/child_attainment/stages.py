@@ -31,6 +31,9 @@ MEASURES: dict[str, pl.DataType] = {
     "p8score_CI_low": pl.Float64(),
     "p8score_CI_upp": pl.Float64(),
 }
+# Default breakdown topics to read: "Total" holds all pupils, "Disadvantage" the two
+# groups. Filtering on the topic too keeps out a "Total" row repeated under other topics.
+DEFAULT_TOPICS = ("Total", "Disadvantage")
 # Pupil group key -> default breakdown label in the file (overridden in config).
 DEFAULT_GROUPS = {
     "all": "Total",
@@ -47,14 +50,18 @@ MIN_PUPILS = 10
 
 
 def read_ks4(
-    path: Path, *, groups: Mapping[str, str], aliases: Mapping[str, str] | None = None
+    path: Path,
+    *,
+    groups: Mapping[str, str],
+    topics: Sequence[str] = DEFAULT_TOPICS,
+    aliases: Mapping[str, str] | None = None,
 ) -> pl.LazyFrame:
-    """Read the local authority rows of the chosen pupil groups from a KS4 EES file."""
+    """Read the local authority rows of the chosen topics and pupil groups from a KS4 EES file."""
     return read_ees(
         path,
         geographic_level=GEOGRAPHIC_LEVEL,
         measures=list(MEASURES),
-        filters={"breakdown": list(groups.values())},
+        filters={"breakdown_topic": list(topics), "breakdown": list(groups.values())},
         keep=FILTER_COLUMNS,
         aliases=aliases,
     )
