@@ -18,7 +18,12 @@ TEXT_SUFFIXES = {".py", ".toml", ".md", ".yml", ".yaml", ".cfg", ".cff", ".txt",
 # Every (option, value) pair, each with the other options at their defaults.
 OPTION_VALUES = [(option, value) for option, values in CHOICES.items() for value in values]
 
-STARTER_PIPELINE = {"child_attainment": "child_attainment", "green_space": "green_space", "none": "example"}
+STARTER_PIPELINE = {
+    "child_attainment": "child_attainment",
+    "green_space": "green_space",
+    "none": "example",
+    "social_isolation": "social_isolation",
+}
 
 
 def text_files(folder: Path) -> list[Path]:
