@@ -24,6 +24,10 @@ PROJECT = {{ cookiecutter.project | tojson }}
 
 # Each starter's pipeline folder and the shared importers it uses.
 STARTERS: dict[str, dict[str, list[str] | str]] = {
+    "active_travel": {
+        "pipeline": "active_travel",
+        "importers": ["census", "dft_tables", "dft_traffic", "geography", "markers"],
+    },
     "none": {"pipeline": "example", "importers": []},
 }
 ALL_IMPORTERS = sorted({name for spec in STARTERS.values() for name in spec["importers"]})
