@@ -87,7 +87,8 @@ def read_dft_table(
 
     Identifier columns are renamed to snake_case (``"ONS Code"`` becomes
     ``area_code``); rows with a blank area code (notes or blank rows under the
-    table) are dropped.
+    table) are dropped, as are rows with nothing after the first cell (a note
+    such as "Note 1: ..." written under the table).
 
     """
     found = find_header_row(path, first_column=required[0])
@@ -112,7 +113,11 @@ def read_dft_table(
             *(pl.col(column).alias(year) for column, year in years.items()),
         )
         .with_columns(pl.col("area_code").str.strip_chars())
-        .filter(pl.col("area_code").is_not_null() & (pl.col("area_code") != ""))
+        .filter(
+            pl.col("area_code").is_not_null()
+            & (pl.col("area_code") != "")
+            & pl.any_horizontal(pl.all().exclude("area_code").str.strip_chars() != "")
+        )
         .unpivot(
             index=[names[column] for column in identifiers],
             variable_name="year",
