@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from {{ cookiecutter.package }}.cli import main
+from {{ cookiecutter.package }}.config import PipelineConfig
 from {{ cookiecutter.package }}.errors import ConfigError, ValidationFailedError
 from {{ cookiecutter.package }}.pipelines.active_travel import build, make_sample, schemas, stages
 from {{ cookiecutter.package }}.validation import validate
@@ -353,3 +354,10 @@ def test_run_fails_clearly_on_lsoa_2011_codes(
     path.write_text("\n".join(text) + "\n", encoding="utf-8")
     assert main(["--config", str(workspace.config_path), "run"]) == 1
     assert "not in the LSOA 2021 lookup" in capsys.readouterr().err
+
+
+def test_every_input_records_its_source_and_licence(project_config: PipelineConfig) -> None:
+    assert set(project_config.sources) == set(project_config.inputs)
+    for source in project_config.sources.values():
+        assert source["licence"] == "Open Government Licence v3.0"
+        assert source["attribution"]

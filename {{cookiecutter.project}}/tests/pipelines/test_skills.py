@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from {{ cookiecutter.package }}.cli import main
+from {{ cookiecutter.package }}.config import PipelineConfig
 from {{ cookiecutter.package }}.errors import ConfigError, ValidationFailedError
 from {{ cookiecutter.package }}.importers.nomis_api import APS_MEASURES
 from {{ cookiecutter.package }}.pipelines.skills import build, make_sample, schemas, stages
@@ -301,3 +302,10 @@ def test_run_publishes_both_outputs(workspace: Workspace) -> None:
     )
     assert first_rqf.height > 0
     assert first_rqf["change_pct_points"].null_count() == first_rqf.height
+
+
+def test_every_input_records_its_source_and_licence(project_config: PipelineConfig) -> None:
+    assert set(project_config.sources) == set(project_config.inputs)
+    for source in project_config.sources.values():
+        assert source["licence"] == "Open Government Licence v3.0"
+        assert source["attribution"]
