@@ -24,6 +24,7 @@ PROJECT = {{ cookiecutter.project | tojson }}
 
 # Each starter's pipeline folder and the shared importers it uses.
 STARTERS: dict[str, dict[str, list[str] | str]] = {
+    "social_isolation": {"pipeline": "social_isolation", "importers": ["census", "geography", "markers"]},
     "green_space": {
         "pipeline": "green_space",
         "importers": ["markers", "ons_green_space", "ons_boundaries", "os_open_greenspace"],

@@ -19,6 +19,7 @@ TEXT_SUFFIXES = {".py", ".toml", ".md", ".yml", ".yaml", ".cfg", ".cff", ".txt",
 OPTION_VALUES = [(option, value) for option, values in CHOICES.items() for value in values]
 
 STARTER_PIPELINE = {
+    "social_isolation": "social_isolation",
     "green_space": "green_space",
     "active_travel": "active_travel",
     "skills": "skills",
