@@ -118,3 +118,8 @@ def test_schema_rejects_a_bad_area_code(tmp_path: Path) -> None:
     rows = "Trafford,Trafford,MD,Cycling,Any,Weekly,5,1\n"
     with pytest.raises(ValidationFailedError, match="area_code"):
         tidy(write(tmp_path, HEADER + rows))
+
+
+def test_table_with_only_notes_under_the_header_fails_clearly(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no rows of data under it"):
+        read_dft_table(write(tmp_path, PREAMBLE + HEADER + NOTES))

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from {{ cookiecutter.package }}.cli import main
 from {{ cookiecutter.package }}.config import PipelineConfig
-from {{ cookiecutter.package }}.errors import ConfigError, ValidationFailedError
+from {{ cookiecutter.package }}.errors import ConfigError, InputError, ValidationFailedError
 from {{ cookiecutter.package }}.pipelines.active_travel import build, make_sample, schemas, stages
 from {{ cookiecutter.package }}.validation import validate
 
@@ -221,7 +221,7 @@ def test_adults_component_is_the_authority_percentage_as_a_fraction() -> None:
 def test_adults_selection_that_matches_nothing_lists_the_options() -> None:
     with pytest.raises(ConfigError, match=r"Years available: \[2023\]"):
         stages.adults_active_travel(
-            rates(("E08000001", 2023, 48.0)),
+            rates(("E08000001", 2023, 48.0), ("E08000002", 2023, None)),
             areas(),
             year=2023,
             mode="Cycling",
@@ -230,10 +230,15 @@ def test_adults_selection_that_matches_nothing_lists_the_options() -> None:
         )
 
 
+def test_authority_missing_from_the_table_fails_naming_it() -> None:
+    with pytest.raises(InputError, match=r"no rows for local authority code\(s\) E08000002"):
+        ADULTS(rates(("E08000001", 2023, 48.0)), areas())
+
+
 def test_index_is_the_weighted_sum_with_no_data_value() -> None:
     components = stages.combine_components(
         stages.cycle_traffic(TRAFFIC, POINTS, areas(), year=2023),
-        ADULTS(rates(("E08000001", 2023, 48.0)), areas()),
+        ADULTS(rates(("E08000001", 2023, 48.0), ("E08000002", 2023, None)), areas()),
         stages.active_commute(
             census(("E01000001", "On foot", 15), ("E01000001", "Train", 85)), areas()
         ),

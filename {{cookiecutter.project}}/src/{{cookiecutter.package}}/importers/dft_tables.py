@@ -106,7 +106,7 @@ def read_dft_table(
     identifiers = [column for column in header if column not in years and column.strip()]
     names = {column: snake_case(column) for column in identifiers}
     names[AREA_CODE_HEADER] = "area_code"
-    return (
+    table = (
         scan_text_csv(path, required=required, skip_rows=found)
         .select(
             *(pl.col(column).alias(names[column]) for column in identifiers),
@@ -118,11 +118,14 @@ def read_dft_table(
             & (pl.col("area_code") != "")
             & pl.any_horizontal(pl.all().exclude("area_code").str.strip_chars() != "")
         )
-        .unpivot(
-            index=[names[column] for column in identifiers],
-            variable_name="year",
-            value_name="value",
-        )
+    )
+    if table.select(pl.len()).collect().item() == 0:
+        msg = f"{path} has a header row but no rows of data under it (only blanks or notes)."
+        raise InputError(msg)
+    return table.unpivot(
+        index=[names[column] for column in identifiers],
+        variable_name="year",
+        value_name="value",
     )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ...errors import ConfigError
+from ...errors import ConfigError, InputError
 from ...importers.census import read_census, tidy_census
 from ...importers.dft_tables import read_dft_table, tidy_dft_table
 from ...importers.geography import tidy_lsoa_lookup, with_lookup
@@ -233,6 +233,7 @@ def adults_active_travel(
         & (pl.col("frequency") == frequency)
     )
     _require_selection(rates, selection, year=year, mode=mode, purpose=purpose, frequency=frequency)
+    _require_authorities(rates, areas)
     chosen = rates.filter(selection).select(
         pl.col("area_code").alias("lad_code"), (pl.col("value") / 100).alias("rate")
     )
@@ -265,6 +266,27 @@ def _require_selection(rates: pl.LazyFrame, selection: pl.Expr, **chosen: object
         f"available: {options.rows()}."
     )
     raise ConfigError(msg)
+
+
+def _require_authorities(rates: pl.LazyFrame, areas: pl.LazyFrame) -> None:
+    """Fail if a local authority of the study area is not in the table at all.
+
+    A suppressed value ([c], [x]) is an honest gap (``source_level = "none"``);
+    an authority that is absent altogether almost always means the table and
+    the lookup use different local authority codes (for example the April 2023
+    reorganisations, which gave Cumberland, Westmorland and Furness, North
+    Yorkshire and Somerset new E06 codes).
+    """
+    published = rates.select(pl.col("area_code").alias("lad_code")).unique()
+    missing = areas.select("lad_code").unique().join(published, on="lad_code", how="anti").collect()
+    if missing.height:
+        codes = ", ".join(sorted(str(code) for code in missing["lad_code"]))
+        msg = (
+            f"The walking and cycling table has no rows for local authority code(s) {codes} "
+            "of the study area. Are the table and the LSOA lookup on the same local "
+            "authority boundaries (e.g. LAD22 vs LAD23 codes)? Use matching releases."
+        )
+        raise InputError(msg)
 
 
 def _component(
