@@ -30,6 +30,14 @@ STARTERS: dict[str, dict[str, list[str] | str]] = {
         "pipeline": "green_space",
         "importers": ["markers", "ons_green_space", "ons_boundaries", "os_open_greenspace"],
     },
+    "active_travel": {
+        "pipeline": "active_travel",
+        "importers": ["census", "dft_tables", "dft_traffic", "geography", "markers"],
+    },
+    "skills": {
+        "pipeline": "skills",
+        "importers": ["census", "geography", "markers", "nomis_api"],
+    },
     "none": {"pipeline": "example", "importers": []},
 }
 ALL_IMPORTERS = sorted({name for spec in STARTERS.values() for name in spec["importers"]})

@@ -19,10 +19,12 @@ TEXT_SUFFIXES = {".py", ".toml", ".md", ".yml", ".yaml", ".cfg", ".cff", ".txt",
 OPTION_VALUES = [(option, value) for option, values in CHOICES.items() for value in values]
 
 STARTER_PIPELINE = {
+    "social_isolation": "social_isolation",
     "child_attainment": "child_attainment",
     "green_space": "green_space",
+    "active_travel": "active_travel",
+    "skills": "skills",
     "none": "example",
-    "social_isolation": "social_isolation",
 }
 
 
