@@ -9,6 +9,7 @@ catch what ``git add --force`` or a careless config file would let through.
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -141,3 +142,36 @@ def test_data_hook_refuses_force_added_data_outside_sample(project: Path) -> Non
     sample = sorted(str(p.relative_to(project)) for p in (project / "data" / "sample").rglob("*.csv"))
     allowed = precommit(project, "no-data-files", "--files", *sample, "tests/backtest/expected_hashes.json")
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+
+
+@pytest.mark.generated
+def test_notebook_outputs_are_stripped_and_large_files_refused(project: Path) -> None:
+    notebook = project / "notebooks" / "explore.ipynb"
+    notebook.parent.mkdir()
+    cell = {
+        "cell_type": "code",
+        "execution_count": 3,
+        "id": "a1b2c3d4",
+        "metadata": {},
+        "outputs": [{"name": "stdout", "output_type": "stream", "text": ["E01000001 Jane Doe 42\n"]}],
+        "source": ["print(frame.head())"],
+    }
+    notebook.write_text(
+        json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n",
+        encoding="utf-8",
+    )
+    big = project / "docs" / "scan.pdf"
+    big.parent.mkdir(exist_ok=True)
+    big.write_bytes(b"%PDF-1.7\n" + b"0" * (2 * 1024 * 1024))
+    git(project, "add", "notebooks/explore.ipynb", "docs/scan.pdf")
+
+    stripped = precommit(project, "nbstripout")
+    assert stripped.returncode == 1, stripped.stdout + stripped.stderr
+    cleaned = json.loads(notebook.read_text(encoding="utf-8"))["cells"][0]
+    assert cleaned["outputs"] == []
+    assert cleaned["execution_count"] is None
+    assert "Jane Doe" not in notebook.read_text(encoding="utf-8")
+
+    large = precommit(project, "check-added-large-files")
+    assert large.returncode == 1, large.stdout + large.stderr
+    assert "docs/scan.pdf" in large.stdout
