@@ -24,6 +24,10 @@ PROJECT = {{ cookiecutter.project | tojson }}
 
 # Each starter's pipeline folder and the shared importers it uses.
 STARTERS: dict[str, dict[str, list[str] | str]] = {
+    "green_space": {
+        "pipeline": "green_space",
+        "importers": ["markers", "ons_green_space", "ons_boundaries", "os_open_greenspace"],
+    },
     "none": {"pipeline": "example", "importers": []},
 }
 ALL_IMPORTERS = sorted({name for spec in STARTERS.values() for name in spec["importers"]})
@@ -61,6 +65,9 @@ def keep_chosen_starter() -> str:
     config = ROOT / "config"
     (config / "starters" / f"{pipeline}.toml").replace(config / "pipeline.toml")
     remove(config / "starters")
+    for folder in (ROOT / "docs" / "starters", ROOT / "tests" / "importers"):
+        if folder.is_dir() and not [p for p in folder.iterdir() if p.name != "__init__.py"]:
+            remove(folder)  # nothing left for this starter
     expected = ROOT / "tests" / "backtest"
     (expected / "expected" / f"{pipeline}.json").replace(expected / "expected_hashes.json")
     remove(expected / "expected")

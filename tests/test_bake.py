@@ -18,7 +18,7 @@ TEXT_SUFFIXES = {".py", ".toml", ".md", ".yml", ".yaml", ".cfg", ".cff", ".txt",
 # Every (option, value) pair, each with the other options at their defaults.
 OPTION_VALUES = [(option, value) for option, values in CHOICES.items() for value in values]
 
-STARTER_PIPELINE = {"none": "example"}
+STARTER_PIPELINE = {"green_space": "green_space", "none": "example"}
 
 
 def text_files(folder: Path) -> list[Path]:
