@@ -5,12 +5,18 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 
 from .conftest import TEMPLATE, clean_env, git, which_or_skip
 
 IDENTITY = ["-c", "user.name=Template Tester", "-c", "user.email=tester@example.gov.uk"]
-STAGES = Path("src/my_rap_project/pipelines/example/stages.py")
+
+
+def stages_file(project: Path) -> Path:
+    """The chosen pipeline's stages module (the file analysts edit most)."""
+    pipeline = tomllib.loads((project / "config" / "pipeline.toml").read_text(encoding="utf-8"))["pipeline"]
+    return project / "src" / "my_rap_project" / "pipelines" / pipeline / "stages.py"
 
 
 def commit(folder: Path, message: str) -> str:
@@ -64,7 +70,7 @@ def test_cruft_create_makes_a_linked_project(tmp_path: Path) -> None:
     assert state["template"] == str(repo)
     assert state["commit"] == git(repo, "rev-parse", "HEAD").strip()
     assert state["context"]["cookiecutter"]["package"] == "my_rap_project"
-    assert (project / STAGES).is_file()
+    assert stages_file(project).is_file()
     checked = cruft("check", cwd=project)
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
@@ -74,7 +80,7 @@ def test_cruft_update_applies_template_changes_and_keeps_local_ones(tmp_path: Pa
     project = create(repo, tmp_path / "out")
 
     local_change = "\n\n# Local note: our own adjustment to the example stages.\n"
-    with (project / STAGES).open("a", encoding="utf-8") as stages:
+    with stages_file(project).open("a", encoding="utf-8") as stages:
         stages.write(local_change)
     commit(project, "Adjust a stage locally")
 
@@ -89,7 +95,7 @@ def test_cruft_update_applies_template_changes_and_keeps_local_ones(tmp_path: Pa
     assert done.returncode == 0, done.stdout + done.stderr
 
     assert (project / "CONTRIBUTING.md").read_text(encoding="utf-8").endswith(template_change)
-    assert (project / STAGES).read_text(encoding="utf-8").endswith(local_change)
+    assert stages_file(project).read_text(encoding="utf-8").endswith(local_change)
     assert json.loads((project / ".cruft.json").read_text(encoding="utf-8"))["commit"] == v2
     assert sorted(git(project, "status", "--porcelain").splitlines()) == [
         " M .cruft.json",

@@ -77,9 +77,10 @@ def test_sample_data_is_tracked_and_new_samples_can_be_added(project: Path) -> N
     on_disk = sorted(str(p.relative_to(project)) for p in (project / "data" / "sample").rglob("*.csv"))
     assert on_disk, "the project ships synthetic sample CSVs"
     assert git(project, "ls-files", "data/sample").split() == sorted([*on_disk, "data/sample/README.md"])
-    new_sample = project / "data" / "sample" / "example" / "extra.csv"
+    pipeline = next(p.name for p in (project / "data" / "sample").iterdir() if p.is_dir())
+    new_sample = project / "data" / "sample" / pipeline / "extra.csv"
     new_sample.write_text("a,b\n1,2\n", encoding="utf-8")
-    assert untracked(project) == ["?? data/sample/example/extra.csv"]
+    assert untracked(project) == [f"?? data/sample/{pipeline}/extra.csv"]
 
 
 def test_secrets_template_and_config_are_tracked(project: Path) -> None:
