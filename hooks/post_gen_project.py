@@ -100,8 +100,13 @@ def keep_chosen_ci() -> None:
     if CI not in {"github", "both"}:
         remove(ROOT / ".github" / "workflows")
         remove(ROOT / ".github" / "dependabot.yml")
+        remove(ROOT / ".github" / "pull_request_template.md")
     if CI not in {"gitlab", "both"}:
         remove(ROOT / ".gitlab-ci.yml")
+        remove(ROOT / ".gitlab")
+    github = ROOT / ".github"
+    if github.is_dir() and not any(github.iterdir()):
+        github.rmdir()
 
 
 def lock_dependencies() -> None:
