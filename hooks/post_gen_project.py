@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+# Answers rendered by cookiecutter (JSON strings are valid Python string literals).
+# fmt: off
 PACKAGE = {{ cookiecutter.package | tojson }}
 STARTER = {{ cookiecutter.starter | tojson }}
 CI = {{ cookiecutter.ci | tojson }}
@@ -21,6 +23,7 @@ LICENCE = {{ cookiecutter.licence | tojson }}
 AUTHOR_NAME = {{ cookiecutter.author_name | tojson }}
 AUTHOR_EMAIL = {{ cookiecutter.author_email | tojson }}
 PROJECT = {{ cookiecutter.project | tojson }}
+# fmt: on
 
 # Each starter's pipeline folder and the shared importers it uses.
 STARTERS: dict[str, dict[str, list[str] | str]] = {
@@ -117,7 +120,7 @@ def lock_dependencies() -> None:
     if uv is None:
         print("note: uv not found; run `uv lock` later to pin dependencies (uv.lock).")
         return
-    done = subprocess.run([uv, "lock", "--quiet"], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run([uv, "lock", "--quiet"], cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         print(f"note: `uv lock` failed, run it again when the package index is reachable:\n{done.stderr}")
 
@@ -130,7 +133,7 @@ def git_commit() -> bool:
         return False
     identity = []
     for key, fallback in (("user.name", AUTHOR_NAME), ("user.email", AUTHOR_EMAIL)):
-        found = subprocess.run([git, "config", key], cwd=ROOT, capture_output=True, text=True)
+        found = subprocess.run([git, "config", key], cwd=ROOT, capture_output=True, text=True, check=False)
         if not found.stdout.strip():
             identity += ["-c", f"{key}={fallback}"]
     steps = (
@@ -139,9 +142,11 @@ def git_commit() -> bool:
         [git, *identity, "commit", "--quiet", "--no-verify", "-m", "Initial commit from cookiecutter-rap"],
     )
     for step in steps:
-        done = subprocess.run(step, cwd=ROOT, capture_output=True, text=True)
+        done = subprocess.run(step, cwd=ROOT, capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            print(f"note: `{' '.join(step[1:3])}` failed; the project is complete but not committed:\n{done.stderr}")
+            print(
+                f"note: `{' '.join(step[1:3])}` failed; the project is complete but not committed:\n{done.stderr}"
+            )
             return False
     return True
 

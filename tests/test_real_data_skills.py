@@ -19,9 +19,7 @@ import pytest
 
 from .conftest import SHARED_REAL_DATA, clean_env, generate, which_or_skip
 
-TS067 = (
-    SHARED_REAL_DATA / "trafford-census2021" / "2021_highest_level_qualification_lsoa_trafford.csv"
-)
+TS067 = SHARED_REAL_DATA / "trafford-census2021" / "2021_highest_level_qualification_lsoa_trafford.csv"
 LSOAS = 139
 
 # Runs inside the generated project, with its own interpreter and dependencies.
@@ -95,9 +93,7 @@ def test_real_shares_match_raw_sums(results: Path) -> None:
         residents[row["area_code"]] += int(row["value"])
         if row["highest_qualification"] == "Level 4 qualifications or above":
             level4[row["area_code"]] += int(row["value"])
-    shares = {
-        r["lsoa_code"]: r for r in read_rows(results / "shares.csv") if r["measure"] == "level4_plus"
-    }
+    shares = {r["lsoa_code"]: r for r in read_rows(results / "shares.csv") if r["measure"] == "level4_plus"}
     assert set(shares) == set(residents)
     for lsoa, row in shares.items():
         assert int(row["denominator"]) == residents[lsoa]
