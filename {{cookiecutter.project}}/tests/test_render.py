@@ -24,7 +24,7 @@ Plain *Markdown* text.
 #| label: setup
 import sys
 from IPython.display import Markdown
-secret_name = "hidden-source-marker"
+hidden = "hidden-source-marker"
 print("printed-output-marker")
 print("a warning", file=sys.stderr)
 ```

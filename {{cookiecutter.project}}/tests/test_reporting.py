@@ -83,7 +83,7 @@ MANIFEST: dict[str, Any] = {
     "started": "2026-01-02T03:04:05+00:00",
     "finished": "2026-01-02T03:04:09+00:00",
     "config": {"path": "config/pipeline.toml", "sha256": "c" * 64},
-    "code": {"version": "1.2.3", "commit": "0123456789abcdef0123", "dirty": False},
+    "code": {"version": "1.2.3", "commit": "0123" * 10, "dirty": False},
     "environment": {
         "python": "3.12.1",
         "implementation": "cpython",
@@ -99,7 +99,7 @@ MANIFEST: dict[str, Any] = {
 
 def test_provenance_names_commit_run_config_and_every_file() -> None:
     text = reporting.provenance_markdown(MANIFEST)
-    assert "git commit `0123456789ab`" in text
+    assert "git commit `012301230123`" in text
     assert "uncommitted" not in text
     assert "finished 2026-01-02T03:04:09+00:00" in text
     assert "`config/pipeline.toml`, sha256 `cccccccccccc`" in text
