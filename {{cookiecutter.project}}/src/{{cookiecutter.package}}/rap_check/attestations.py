@@ -15,9 +15,9 @@ declaration itself is reviewed, versioned and dated like the code::
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -33,15 +33,15 @@ class Attestation:
     criterion: str
     status: str
     who: str
-    date: date
+    date: dt.date
     evidence: str
 
-    def age_days(self, today: date) -> int:
+    def age_days(self, today: dt.date) -> int:
         """Return how many days ago the attestation was made."""
         return (today - self.date).days
 
 
-def load_attestations(path: Path, today: date) -> tuple[dict[str, Attestation], list[str]]:
+def load_attestations(path: Path, today: dt.date) -> tuple[dict[str, Attestation], list[str]]:
     """Read the attestations file; return valid entries by criterion and a list of problems.
 
     A missing file is not a problem (nothing has been attested yet). A malformed
@@ -74,28 +74,40 @@ def load_attestations(path: Path, today: date) -> tuple[dict[str, Attestation], 
     return found, problems
 
 
-def parse_entry(entry: Any, today: date) -> tuple[Attestation | None, str]:
-    """Validate one ``[[attestation]]`` table; return it, or None and what is wrong."""
+def entry_problem(entry: Any, today: dt.date) -> str | None:
+    """Return what is wrong with one ``[[attestation]]`` table (None if it is valid)."""
     if not isinstance(entry, dict):
-        return None, "is not a table"
+        return "is not a table"
     missing = [name for name in FIELDS if entry.get(name) in (None, "")]
     if missing:
-        return None, f"missing {', '.join(missing)} (every entry needs {', '.join(FIELDS)})"
+        return f"missing {', '.join(missing)} (every entry needs {', '.join(FIELDS)})"
     if entry["status"] not in STATUSES:
-        return None, f"status {entry['status']!r} is not one of {', '.join(STATUSES)}"
-    when = entry["date"]
-    if not isinstance(when, date) or hasattr(when, "hour"):
-        return None, f"date {when!r} must be a TOML date without quotes, e.g. 2026-05-01"
-    if when > today:
-        return None, f"date {when.isoformat()} is in the future"
+        return f"status {entry['status']!r} is not one of {', '.join(STATUSES)}"
     texts = [entry[name] for name in ("criterion", "who", "evidence")]
     if not all(isinstance(text, str) and text.strip() for text in texts):
-        return None, "criterion, who and evidence must be non-empty text"
+        return "criterion, who and evidence must be non-empty text"
+    return _date_problem(entry["date"], today)
+
+
+def _date_problem(when: Any, today: dt.date) -> str | None:
+    """Return what is wrong with an attestation's date (None if it is a past TOML date)."""
+    if not isinstance(when, dt.date) or isinstance(when, dt.datetime):
+        return f"date {when!r} must be a TOML date without quotes, e.g. 2026-05-01"
+    if when > today:
+        return f"date {when.isoformat()} is in the future"
+    return None
+
+
+def parse_entry(entry: Any, today: dt.date) -> tuple[Attestation | None, str]:
+    """Validate one ``[[attestation]]`` table; return it, or None and what is wrong."""
+    problem = entry_problem(entry, today)
+    if problem is not None:
+        return None, problem
     attestation = Attestation(
         criterion=entry["criterion"].strip().upper(),
         status=entry["status"],
         who=entry["who"].strip(),
-        date=when,
+        date=entry["date"],
         evidence=entry["evidence"].strip(),
     )
     return attestation, ""

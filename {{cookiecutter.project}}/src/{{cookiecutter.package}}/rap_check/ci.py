@@ -77,7 +77,7 @@ def load_ci_jobs(root: Path) -> tuple[list[CIJob], list[str]]:
     return jobs, problems
 
 
-def _load_yaml(path: Path, root: Path, problems: list[str]) -> dict[str, Any]:
+def _load_yaml(path: Path, root: Path, problems: list[str]) -> dict[Any, Any]:
     """Parse a YAML file into a mapping; record a problem and return {} if that fails."""
     try:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -87,7 +87,7 @@ def _load_yaml(path: Path, root: Path, problems: list[str]) -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) else {}
 
 
-def github_triggers(document: dict[str, Any]) -> frozenset[str]:
+def github_triggers(document: dict[Any, Any]) -> frozenset[str]:
     """Return the events in a workflow's ``on:`` (YAML 1.1 reads the key ``on`` as True)."""
     on = document.get("on", document.get(True))
     if isinstance(on, str):
@@ -104,7 +104,7 @@ def github_triggers(document: dict[str, Any]) -> frozenset[str]:
 
 
 def github_jobs(
-    document: dict[str, Any], file: str, root: Path, seen: frozenset[str] = frozenset()
+    document: dict[Any, Any], file: str, root: Path, seen: frozenset[str] = frozenset()
 ) -> list[CIJob]:
     """Return the jobs of one workflow; local reusable workflows contribute their commands."""
     triggers = github_triggers(document)
@@ -123,35 +123,38 @@ def github_jobs(
     return found
 
 
-def gitlab_jobs(document: dict[str, Any], file: str) -> list[CIJob]:
+def gitlab_jobs(document: dict[Any, Any], file: str) -> list[CIJob]:
     """Return the jobs of a ``.gitlab-ci.yml`` (hidden ``.templates`` are not jobs)."""
-    default = document.get("default") if isinstance(document.get("default"), dict) else {}
+    default = document.get("default")
+    default = default if isinstance(default, dict) else {}
     found = []
     for name, job in document.items():
         if not isinstance(name, str) or name in GITLAB_RESERVED or name.startswith("."):
             continue
         if not isinstance(job, dict):
             continue
-        merged = _resolve_extends(job, document)
+        merged = _resolve_extends(name, document)
         before = merged.get("before_script", default.get("before_script", []))
         commands = [*_as_list(before), *_as_list(merged.get("script", []))]
         found.append(CIJob(file, name, gitlab_triggers(merged), tuple(commands)))
     return found
 
 
-def _resolve_extends(job: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
-    """Merge the keys of the jobs named in ``extends`` under the job's own keys."""
-    merged: dict[str, Any] = {}
-    parents = _as_list(job.get("extends", []))
-    for parent in parents:
-        template = document.get(parent)
-        if isinstance(template, dict) and parent != job:
-            merged.update(_resolve_extends(template, document))
+def _resolve_extends(
+    name: str, document: dict[Any, Any], seen: frozenset[str] = frozenset()
+) -> dict[Any, Any]:
+    """Return job ``name`` with the keys of the jobs it ``extends`` merged under its own."""
+    job = document.get(name)
+    if not isinstance(job, dict) or name in seen:
+        return {}
+    merged: dict[Any, Any] = {}
+    for parent in _as_list(job.get("extends", [])):
+        merged.update(_resolve_extends(parent, document, seen | {name}))
     merged.update(job)
     return merged
 
 
-def gitlab_triggers(job: dict[str, Any]) -> frozenset[str]:
+def gitlab_triggers(job: dict[Any, Any]) -> frozenset[str]:
     """Return the events a GitLab job runs on, from its ``rules:`` or ``only:``."""
     rules = job.get("rules")
     if isinstance(rules, list):

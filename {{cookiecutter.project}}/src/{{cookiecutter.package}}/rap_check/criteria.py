@@ -40,8 +40,12 @@ DATA_SUFFIXES = frozenset(
     }
 )  # fmt: skip
 DATA_ALLOWED_UNDER = ("data/sample/", "tests/")
-SECRET_NAMES = re.compile(r"(^|/)(\.env|id_rsa|id_ed25519|\.netrc|credentials[^/]*|[^/]+\.(pem|key|p12|pfx))$")
-SECRET_CONTENT = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----|AKIA[0-9A-Z]{16}|ghp_[A-Za-z0-9]{36}")
+SECRET_NAMES = re.compile(
+    r"(^|/)(\.env|id_rsa|id_ed25519|\.netrc|credentials[^/]*|[^/]+\.(pem|key|p12|pfx))$"
+)
+SECRET_CONTENT = re.compile(
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----|AKIA[0-9A-Z]{16}|ghp_[A-Za-z0-9]{36}"
+)
 RUN_HEADING = r"install|getting started|usage|how to run|reproduc|quick ?start|running"
 REVIEW_RECORD = re.compile(
     r"Merge pull request #\d+|See merge request \S+!\d+|Merge branch '[^']+' into '[^']+'"
@@ -58,6 +62,15 @@ TOOLING_AT_ROOT = frozenset({"noxfile.py", "conftest.py", "setup.py"})
 MIN_README_WORDS = 150
 MIN_METHOD_WORDS = 40
 SECRET_SCAN_MAX_BYTES = 1 << 20
+PYTEST_NO_TESTS = 5  # pytest's exit status when it collected no tests
+G2_FIX = (
+    "add a CI job triggered by push and pull/merge requests that runs `uvx nox` (or pytest); "
+    "cookiecutter-rap generates one with ci=github or ci=gitlab"
+)
+G3_FIX = (
+    "add a scheduled CI job (GitHub: on: schedule: - cron; GitLab: a rule on "
+    '$CI_PIPELINE_SOURCE == "schedule" plus a pipeline schedule) that runs `uvx nox -s rap`'
+)
 
 
 # --- shared helpers ------------------------------------------------------------------
@@ -173,7 +186,9 @@ def check_b1(project: Project) -> Outcome:
             f"add src/{project.package}/__main__.py or a [project.scripts] entry",
         )
     candidates = [*project.git.tracked, *(p.relative_to(project.root).as_posix() for p in modules)]
-    found = sorted({path for path in candidates if Path(path).suffix.lower() in PROPRIETARY_SUFFIXES})
+    found = sorted(
+        {path for path in candidates if Path(path).suffix.lower() in PROPRIETARY_SUFFIXES}
+    )
     if found:
         return failed(
             f"proprietary pipeline artefacts in the repository: {_first(found)}",
@@ -191,12 +206,10 @@ def check_b2(project: Project) -> Outcome:
         )
     if git.head is None:
         return failed("the git repository has no commits", "git add --all && git commit")
-    warnings = ()
+    warnings: tuple[str, ...] = ()
     if git.dirty_paths:
-        warnings = (
-            f"{len(git.dirty_paths)} uncommitted change(s) ({_first(list(git.dirty_paths))}): "
-            "commit before a run whose outputs you publish",
-        )
+        changed = _first(list(git.dirty_paths))
+        warnings = (f"uncommitted changes ({changed}): commit before a run you publish",)
     count = len(git.commit_messages)
     return passed(f"git: {count} commit(s), HEAD {git.head[:7]}", *warnings)
 
@@ -297,7 +310,9 @@ def check_s2(project: Project) -> Outcome:
     failure = _tool_failure(
         docstrings, "docstring check (ruff D1)", "add the missing docstrings ruff lists"
     )
-    return failure or passed("README, layout and methodology docs; every public object has a docstring")
+    return failure or passed(
+        "README, layout and methodology docs; every public object has a docstring"
+    )
 
 
 def check_s3(project: Project) -> Outcome:
@@ -308,7 +323,9 @@ def check_s3(project: Project) -> Outcome:
         return failed(
             f"missing folder(s) {_first(missing)}", "create them (see the README's layout)"
         )
-    exposed = [f for f in ("data/raw", "data/interim", "outputs") if not project.is_ignored(f"{f}/x.csv")]
+    exposed = [
+        f for f in ("data/raw", "data/interim", "outputs") if not project.is_ignored(f"{f}/x.csv")
+    ]
     if exposed:
         return failed(
             f"git does not ignore {_first(exposed)}",
@@ -320,7 +337,9 @@ def check_s3(project: Project) -> Outcome:
             f"Python scripts at the top level: {_first(stray)}",
             f"move the code into src/{project.package}/ and run it through the CLI",
         )
-    return passed("src/, tests/, docs/, config/, data/ and outputs/ in place; data and outputs ignored")
+    return passed(
+        "src/, tests/, docs/, config/, data/ and outputs/ in place; data and outputs ignored"
+    )
 
 
 def _module_level_code(tree: ast.Module, name: str) -> list[int]:
@@ -385,7 +404,9 @@ def _backtest_problem(project: Project) -> Outcome | None:
     except ValueError:
         expected = {}
     marked = [
-        p for p in project.root.glob("tests/**/test_*.py") if "mark.backtest" in p.read_text("utf-8")
+        p
+        for p in project.root.glob("tests/**/test_*.py")
+        if "mark.backtest" in p.read_text("utf-8")
     ]
     if not expected or not marked:
         return failed(
@@ -409,7 +430,7 @@ def check_s6(project: Project) -> Outcome:
         return unchecked(
             f"tests not run ({why})", "run rap-check without --no-tests/--no-run (uvx nox -s rap)"
         )
-    if result.returncode == 5:  # noqa: PLR2004 - pytest's "no tests collected"
+    if result.returncode == PYTEST_NO_TESTS:
         return failed("pytest collected no tests", "write tests under tests/ named test_*.py")
     failure = _tool_failure(result, "pytest", "run `uv run pytest` and fix the failing tests")
     return failure or passed(f"pytest passed ({result.tail(1)}); back tests present")
@@ -575,51 +596,58 @@ def check_g1(project: Project) -> Outcome:
     return passed(f"{meta['name']} {installed}, built by {build['build-backend']} and installed")
 
 
-def _ci_problem(project: Project) -> Outcome | None:
+def _ci_problem(project: Project, fix: str) -> Outcome | None:
     """Return a failure when there is no readable CI configuration."""
     jobs, problems = project.ci
     if problems:
         return failed(problems[0], "fix the YAML (pre-commit's check-yaml shows where)")
     if not jobs:
-        return failed(
-            "no CI configuration (.github/workflows/*.yml or .gitlab-ci.yml)",
-            "add CI that runs `uvx nox` on push and pull/merge requests (the cookiecutter-rap "
-            "template generates it with ci=github or ci=gitlab)",
-        )
+        return failed("no CI configuration (.github/workflows/*.yml or .gitlab-ci.yml)", fix)
     return None
 
 
 def check_g2(project: Project) -> Outcome:
     """G2: the tests run automatically in CI on every change."""
-    problem = _ci_problem(project)
+    problem = _ci_problem(project, G2_FIX)
     if problem is not None:
         return problem
     for job in project.ci[0]:
         events = job.triggers & CHANGE_EVENTS
         if events and any(runs_tests(c, project.nox_defaults) for c in job.commands):
-            return passed(f"{job.file}: job {job.name} runs the tests on {', '.join(sorted(events))}")
+            return passed(
+                f"{job.file}: job {job.name} runs the tests on {', '.join(sorted(events))}"
+            )
     return failed(
         "no CI job runs the tests (pytest or the nox tests session) on push or pull request",
-        "add a step `uvx nox` (or `uv run pytest`) to a job triggered by push and pull_request",
+        G2_FIX,
     )
 
 
 def check_g3(project: Project) -> Outcome:
     """G3: the pipeline runs on a schedule or on an event such as new data arriving."""
-    problem = _ci_problem(project)
+    problem = _ci_problem(project, G3_FIX)
     if problem is not None:
         return problem
     for job in project.ci[0]:
         events = job.triggers & UNATTENDED_EVENTS
-        runs = any(runs_pipeline(c, project.entry_points, project.nox_defaults) for c in job.commands)
+        runs = any(
+            runs_pipeline(c, project.entry_points, project.nox_defaults) for c in job.commands
+        )
         if events and runs:
-            return passed(f"{job.file}: job {job.name} runs the pipeline on {', '.join(sorted(events))}")
+            return passed(
+                f"{job.file}: job {job.name} runs the pipeline on {', '.join(sorted(events))}"
+            )
     return failed(
         "no CI job runs the pipeline on a schedule or an event (schedule, repository_dispatch, "
         "workflow_run; GitLab: $CI_PIPELINE_SOURCE schedule/trigger/api)",
-        "add a scheduled workflow (on: schedule: - cron: ...) whose step runs "
-        "`uvx nox -s reproduce` (GitLab: a job with a schedule rule and a pipeline schedule)",
+        G3_FIX,
     )
+
+
+def _semver_key(tag: str) -> tuple[int, ...]:
+    """Order release tags by version number (v0.10.0 comes after v0.9.0)."""
+    found = SEMVER.match(tag)
+    return tuple(int(part) for part in found.groups()) if found else ()
 
 
 def _changelog_entry(text: str, version_: str) -> docs.Section | None:
@@ -648,7 +676,7 @@ def check_g4(project: Project) -> Outcome:
             f"no release tag (vX.Y.Z) in the git history; the version is {current}",
             f"tag the release: git tag -a v{current} -m 'Release {current}' && git push --tags",
         )
-    latest = max(tags, key=lambda tag: tuple(int(part) for part in SEMVER.match(tag).groups()))  # type: ignore[union-attr]
+    latest = max(tags, key=_semver_key)
     if latest != f"v{current}":
         return failed(
             f"latest release tag {latest} does not match the version {current}",
@@ -664,7 +692,9 @@ def check_af6(project: Project) -> Outcome:
     """AF6: QA follows existing guidance: a QA log with the proportionate QA level and entries."""
     text = project.text("docs/qa_log.md")
     if text is None:
-        return failed("docs/qa_log.md is missing", "add a QA log (see the Aqua Book) in docs/qa_log.md")
+        return failed(
+            "docs/qa_log.md is missing", "add a QA log (see the Aqua Book) in docs/qa_log.md"
+        )
     if not re.search(r"QA level\W*(lower|moderate|higher)\b", text, re.IGNORECASE):
         return failed(
             "docs/qa_log.md does not declare the proportionate QA level",
@@ -672,7 +702,9 @@ def check_af6(project: Project) -> Outcome:
         )
     dated = [row for row in docs.entries(text) if re.search(r"\d{4}-\d{2}-\d{2}", row)]
     if not dated:
-        return failed("docs/qa_log.md has no dated QA entries", "record each QA activity with its date")
+        return failed(
+            "docs/qa_log.md has no dated QA entries", "record each QA activity with its date"
+        )
     return passed(f"QA log with {len(dated)} dated entr{'y' if len(dated) == 1 else 'ies'}")
 
 
@@ -707,7 +739,8 @@ def check_db2(project: Project) -> Outcome:
     data = [
         path
         for path in project.git.tracked
-        if Path(path).suffix.lower() in DATA_SUFFIXES and not path.startswith(DATA_ALLOWED_UNDER)
+        if Path(path).suffix.lower() in DATA_SUFFIXES
+        and not path.startswith(DATA_ALLOWED_UNDER)
         and not _is_config_json(path)
     ]
     if data:

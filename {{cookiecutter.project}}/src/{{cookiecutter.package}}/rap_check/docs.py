@@ -62,7 +62,7 @@ def code_blocks(markdown: str) -> list[str]:
 
 def word_count(text: str) -> int:
     """Count the words of a text (Markdown punctuation is not a word)."""
-    return len(re.findall(r"[A-Za-z0-9][\w'’.-]*", text))
+    return len(re.findall(r"[A-Za-z0-9][\w'.-]*", text))
 
 
 def find_section(markdown: str, pattern: str) -> Section | None:

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import pandera.polars as pa
 
@@ -192,7 +192,7 @@ class Project:
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._ruff_results: dict[tuple[str, ...], ToolResult] = {}
 
-    def __enter__(self) -> Project:
+    def __enter__(self) -> Self:
         """Return the project; its temporary files are removed on exit."""
         return self
 

@@ -80,11 +80,13 @@ def apply_attestation(
 def _attested(attestation: Attestation, project: Project) -> Outcome:
     """Turn a valid attestation into an outcome, warning when it is old."""
     age = attestation.age_days(project.options.today)
-    warnings = ()
+    warnings: tuple[str, ...] = ()
     if age > project.options.max_age_days:
         warnings = (
-            f"attestation is {age} days old (more than {project.options.max_age_days}): "
-            "confirm it again and update the date",
+            (
+                f"attestation is {age} days old (more than {project.options.max_age_days}): "
+                "confirm it again and update the date"
+            ),
         )
     status = Status.ATTESTED if attestation.status == "attested" else Status.NOT_APPLICABLE
     reason = (
@@ -135,7 +137,8 @@ def summary(report: Report) -> str:
     if report.blocker is not None:
         nxt = report.blocker.criterion.level
         label = nxt.label if nxt else "next level"
-        text += f" ({label} blocked by {report.blocker.criterion.id}: {report.blocker.outcome.reason})"
+        blocker = report.blocker
+        text += f" ({label} blocked by {blocker.criterion.id}: {blocker.outcome.reason})"
     undecided = report.undecided
     if undecided and not report.strict:
         names = ", ".join(f"{r.criterion.id} {r.status.value}" for r in undecided)
@@ -145,7 +148,7 @@ def summary(report: Report) -> str:
 
 
 def render_table(report: Report) -> str:
-    """A plain-text table, grouped by framework, with the fix under each failure."""
+    """Format the report as a plain-text table, grouped by framework, with each fix."""
     lines = []
     framework = None
     for result in report.results:
@@ -166,7 +169,7 @@ def render_table(report: Report) -> str:
 
 
 def to_json(report: Report, project: Project) -> dict[str, Any]:
-    """The report as a JSON-ready dictionary, for CI and for the Quarto report."""
+    """Return the report as a JSON-ready dictionary, for CI and for the Quarto report."""
     return {
         "tool": "rap-check",
         "checked_at": utc_now(),
