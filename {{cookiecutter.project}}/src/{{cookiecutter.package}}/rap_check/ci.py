@@ -49,6 +49,7 @@ GITLAB_ONLY = {
     "pipelines": "pipeline",
     "web": "manual",
 }
+GITLAB_DEFAULT_EVENTS = frozenset({"push", "merge_request"})  # no rules: every pipeline
 _SOURCE_RE = re.compile(r"\$CI_PIPELINE_SOURCE\s*==\s*[\"']([a-z_]+)[\"']")
 _SESSION_FLAGS = frozenset({"-s", "--session", "--sessions", "-e"})
 
@@ -124,9 +125,16 @@ def github_jobs(
 
 
 def gitlab_jobs(document: dict[Any, Any], file: str) -> list[CIJob]:
-    """Return the jobs of a ``.gitlab-ci.yml`` (hidden ``.templates`` are not jobs)."""
+    """Return the jobs of a ``.gitlab-ci.yml`` (hidden ``.templates`` are not jobs).
+
+    Jobs without their own ``rules:`` run in every pipeline that ``workflow: rules:``
+    lets start, so they inherit its events (for example scheduled pipelines).
+    """
     default = document.get("default")
     default = default if isinstance(default, dict) else {}
+    workflow = document.get("workflow")
+    rules = workflow.get("rules") if isinstance(workflow, dict) else None
+    inherited = rule_events(rules) if isinstance(rules, list) else GITLAB_DEFAULT_EVENTS
     found = []
     for name, job in document.items():
         if not isinstance(name, str) or name in GITLAB_RESERVED or name.startswith("."):
@@ -136,7 +144,7 @@ def gitlab_jobs(document: dict[Any, Any], file: str) -> list[CIJob]:
         merged = _resolve_extends(name, document)
         before = merged.get("before_script", default.get("before_script", []))
         commands = [*_as_list(before), *_as_list(merged.get("script", []))]
-        found.append(CIJob(file, name, gitlab_triggers(merged), tuple(commands)))
+        found.append(CIJob(file, name, gitlab_triggers(merged, inherited), tuple(commands)))
     return found
 
 
@@ -154,23 +162,29 @@ def _resolve_extends(
     return merged
 
 
-def gitlab_triggers(job: dict[Any, Any]) -> frozenset[str]:
-    """Return the events a GitLab job runs on, from its ``rules:`` or ``only:``."""
+def rule_events(rules: list[Any]) -> frozenset[str]:
+    """Return the events a list of GitLab ``rules:`` lets run (``when: never`` excluded)."""
+    events: set[str] = set()
+    for rule in rules:
+        if not isinstance(rule, dict) or rule.get("when") == "never":
+            continue
+        sources = _SOURCE_RE.findall(str(rule.get("if", "")))
+        events |= {GITLAB_SOURCES.get(source, source) for source in sources} or {"push"}
+    return frozenset(events)
+
+
+def gitlab_triggers(
+    job: dict[Any, Any], inherited: frozenset[str] = GITLAB_DEFAULT_EVENTS
+) -> frozenset[str]:
+    """Return the events a GitLab job runs on, from its ``rules:``, ``only:`` or the workflow."""
     rules = job.get("rules")
     if isinstance(rules, list):
-        events: set[str] = set()
-        for rule in rules:
-            if not isinstance(rule, dict) or rule.get("when") == "never":
-                continue
-            condition = str(rule.get("if", ""))
-            sources = _SOURCE_RE.findall(condition)
-            events |= {GITLAB_SOURCES.get(source, source) for source in sources} or {"push"}
-        return frozenset(events)
+        return rule_events(rules)
     only = job.get("only")
     if only is not None:
         refs = only.get("refs", []) if isinstance(only, dict) else only
         return frozenset(GITLAB_ONLY.get(str(ref), "push") for ref in _as_list(refs))
-    return frozenset({"push", "merge_request"})  # GitLab's default: every pipeline
+    return inherited
 
 
 def _as_list(value: Any) -> list[str]:

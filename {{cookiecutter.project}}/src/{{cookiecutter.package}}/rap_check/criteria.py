@@ -62,6 +62,8 @@ TOOLING_AT_ROOT = frozenset({"noxfile.py", "conftest.py", "setup.py"})
 MIN_README_WORDS = 150
 MIN_METHOD_WORDS = 40
 SECRET_SCAN_MAX_BYTES = 1 << 20
+# A file name no generic pattern (*.csv, *.log) matches: only a folder rule ignores it.
+IGNORE_PROBE = "rap-check-probe"
 PYTEST_NO_TESTS = 5  # pytest's exit status when it collected no tests
 G2_FIX = (
     "add a CI job triggered by push and pull/merge requests that runs `uvx nox` (or pytest); "
@@ -156,7 +158,7 @@ def _manual_steps(project: Project) -> Outcome | None:
 
 def _outputs_ignored(project: Project) -> Outcome | None:
     """Check git ignores the outputs folder, so outputs are reproduced rather than committed."""
-    if not project.is_ignored("outputs/output.csv"):
+    if not project.is_ignored(f"outputs/{IGNORE_PROBE}"):
         return failed(
             "outputs/ is not ignored by git",
             "add `outputs/*` to .gitignore: outputs are reproduced by code, never committed",
@@ -324,7 +326,9 @@ def check_s3(project: Project) -> Outcome:
             f"missing folder(s) {_first(missing)}", "create them (see the README's layout)"
         )
     exposed = [
-        f for f in ("data/raw", "data/interim", "outputs") if not project.is_ignored(f"{f}/x.csv")
+        f
+        for f in ("data/raw", "data/interim", "outputs")
+        if not project.is_ignored(f"{f}/{IGNORE_PROBE}")
     ]
     if exposed:
         return failed(
@@ -634,8 +638,10 @@ def check_g3(project: Project) -> Outcome:
             runs_pipeline(c, project.entry_points, project.nox_defaults) for c in job.commands
         )
         if events and runs:
+            where = " (set the schedule up in GitLab)" if job.file == ".gitlab-ci.yml" else ""
             return passed(
                 f"{job.file}: job {job.name} runs the pipeline on {', '.join(sorted(events))}"
+                + where
             )
     return failed(
         "no CI job runs the pipeline on a schedule or an event (schedule, repository_dispatch, "
