@@ -42,7 +42,9 @@ class Stage:
             earlier stage outputs.
         output: the name under which the result is available to later stages.
         schema: the Pandera model the result must satisfy.
-
+        line_offset: for an import stage that keeps its file's rows in order (one
+            output row per data line), the file line of output row 0 (2 for a CSV
+            with one header row), so validation errors give file line numbers.
     """
 
     name: str
@@ -50,6 +52,7 @@ class Stage:
     inputs: tuple[str, ...]
     output: str
     schema: type[pa.DataFrameModel]
+    line_offset: int | None = None
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,6 @@ class Pipeline:
         readers: for each raw input name, how to read the file (as text).
         stages: the stages, in the order they run.
         outputs: names of stage outputs written to the outputs folder.
-
     """
 
     name: str
@@ -163,16 +165,24 @@ def _run_stage(
         if name not in rows:
             rows[name] = _count_rows(frames[name])
         rows_in[name] = rows[name]
+    sources = ", ".join(
+        f"{name} ({config.inputs[name]})" if name in config.inputs else name
+        for name in stage.inputs
+    )
     try:
         result = stage.func(*(frames[name] for name in stage.inputs))
         collected = result.collect(engine="streaming" if config.streaming else "auto")
     except pl.exceptions.PolarsError as exc:
-        msg = (
-            f"Stage {stage.name!r} failed on inputs {', '.join(stage.inputs)}: "
-            f"{type(exc).__name__}: {exc}"
-        )
+        log.debug("Polars error in stage %s", stage.name, exc_info=True)
+        summary = str(exc).split("\n\n", maxsplit=1)[0]  # the rest is Polars' query plan
+        msg = f"Stage {stage.name!r} failed reading {sources}: {type(exc).__name__}: {summary}"
         raise InputError(msg) from exc
-    validated = validate(collected, stage.schema, where=f"Stage {stage.name!r}")
+    validated = validate(
+        collected,
+        stage.schema,
+        where=f"Stage {stage.name!r} (from {sources})",
+        line_offset=stage.line_offset,
+    )
     frames[stage.output] = validated.lazy()
     rows[stage.output] = validated.height
     seconds = time.perf_counter() - start

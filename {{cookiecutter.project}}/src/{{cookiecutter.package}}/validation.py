@@ -56,12 +56,12 @@ def describe_failures(
 ) -> str:
     """Summarise Pandera's failure cases: one line per column and check, with examples."""
     lines = [f"{where}: data does not match schema {schema.__name__}."]
-    groups = failure_cases.group_by(["column", "check"], maintain_order=True).agg(
+    groups = failure_cases.group_by(["schema_context", "column", "check"], maintain_order=True).agg(
         pl.col("index").drop_nulls().unique().sort().alias("rows"),
         pl.col("failure_case").cast(pl.String).head(MAX_EXAMPLES).alias("values"),
     )
-    for column, check, rows, values in groups.iter_rows():
-        label = f"column {column!r}" if column else "table"
+    for context, column, check, rows, values in groups.iter_rows():
+        label = "table" if context == "DataFrameSchema" or not column else f"column {column!r}"
         if not rows:
             lines.append(f"  - {label} failed {check}: {', '.join(map(str, values))}")
             continue
