@@ -346,7 +346,8 @@ def schedule_without_cron(root: Path) -> None:
 
 def commit_secret(root: Path) -> None:
     """Commit a private key by mistake."""
-    write(root, "config/deploy.txt", "-----BEGIN RSA PRIVATE KEY-----\nabc\n")
+    marker = "-----BEGIN RSA " + "PRIVATE KEY-----"  # split, so this file holds no key
+    write(root, "config/deploy.txt", f"{marker}\nabc\n")
     commit(root)
 
 
