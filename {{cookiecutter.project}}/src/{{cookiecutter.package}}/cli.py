@@ -131,7 +131,9 @@ def _rap_check(args: argparse.Namespace, config: PipelineConfig) -> int:
     except ValueError as exc:
         msg = f"[rap] target_level in {config.path}: {exc}"
         raise PipelineError(msg) from exc
-    max_age = args.max_age_days or int(config.rap.get("attestation_max_age_days", 365))
+    max_age = args.max_age_days
+    if max_age is None:
+        max_age = int(config.rap.get("attestation_max_age_days", 365))
     options = rap_check.Options(
         run_pipeline=not args.no_run,
         run_tests=not (args.no_run or args.no_tests),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .. import __version__
@@ -212,7 +213,7 @@ def _result_json(result: Result) -> dict[str, Any]:
     }
 
 
-def write_json(report: Report, project: Project, path: Any) -> None:
+def write_json(report: Report, project: Project, path: Path) -> None:
     """Write the JSON report atomically (a crashed check never leaves half a report)."""
     text = json.dumps(to_json(report, project), indent=2) + "\n"
     atomic_write_bytes(path, text.encode("utf-8"))
