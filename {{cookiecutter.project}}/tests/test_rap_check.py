@@ -364,6 +364,13 @@ def remove_tests(root: Path) -> None:
         path.unlink()
 
 
+def remove_method_docs(root: Path) -> None:
+    """Delete the methodology page and the starter pages and reports that describe methods."""
+    (root / "docs" / "methodology.md").unlink()
+    for folder in (root / "docs" / "starters", root / "reports"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def remove(relative: str) -> Breaker:
     """Return a breaker that deletes a file or folder."""
 
@@ -402,7 +409,7 @@ BREAKERS: list[tuple[str, Breaker, str]] = [
         "No manual steps",
     ),
     ("S1", lambda root: unignore(root, "outputs/*"), ".gitignore"),
-    ("S2", remove("docs/methodology.md"), "docs/methodology.md"),
+    ("S2", remove_method_docs, "docs/methodology.md"),
     ("S2", lambda root: remove_readme_section(root, "## Project layout"), "Project layout"),
     (
         "S2",
