@@ -480,6 +480,16 @@ def test_breaking_a_criterion_fails_it_with_the_fix(
     assert outcome.reason
 
 
+def test_quarto_page_titled_methodology_documents_the_method(fresh: Path) -> None:
+    remove_method_docs(fresh)
+    assert check(fresh, "S2").status is Status.FAIL
+    body = " ".join(["Each stage computes one documented step of the indicator."] * 6)
+    write(fresh, "docs/methodology.qmd", f"---\ntitle: Methodology\n---\n\n{body}\n")
+    assert check(fresh, "S2").status is Status.PASS
+    write(fresh, "docs/methodology.qmd", "---\ntitle: Methodology\n---\n\nTo do.\n")
+    assert check(fresh, "S2").status is Status.FAIL
+
+
 def test_failing_run_fails_the_run_criteria(fresh: Path) -> None:
     config = fresh / "config" / "pipeline.toml"
     first_input = next(iter(load_config(config).inputs.values()))

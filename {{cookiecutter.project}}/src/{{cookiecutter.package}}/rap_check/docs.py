@@ -14,6 +14,7 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,20 @@ def _split(markdown: str) -> tuple[list[tuple[int, str, int]], list[str], list[s
     return headings, blocks, lines
 
 
+def _front_matter_title(markdown: str) -> Section | None:
+    """Return a Quarto/Markdown YAML front-matter ``title:`` as a section over the whole body."""
+    found = _FRONT_MATTER.match(markdown)
+    if found is None:
+        return None
+    title = re.search(r"^title:\s*[\"']?(.+?)[\"']?\s*$", found.group(1), re.MULTILINE)
+    return Section(0, title.group(1), markdown[found.end() :]) if title else None
+
+
 def sections(markdown: str) -> list[Section]:
-    """Return every section of a Markdown document."""
+    """Return every section of a Markdown document (a front-matter title counts as one)."""
     headings, _, lines = _split(markdown)
-    found = []
+    titled = _front_matter_title(markdown)
+    found = [titled] if titled else []
     for index, (level, title, start) in enumerate(headings):
         end = next((line for lvl, _, line in headings[index + 1 :] if lvl <= level), len(lines))
         found.append(Section(level, title, "\n".join(lines[start + 1 : end])))
