@@ -143,6 +143,15 @@ def docs(session: nox.Session) -> None:
         )
 
 
+@nox.session(python=PYTHON)
+def rap(session: nox.Session) -> None:
+    """RAP self-check: run tests and pipeline, report the NHS RAP level (fails below target)."""
+    sync(session, "dev")
+    session.run(
+        "python", "-m", PACKAGE, "rap-check", "--json", "outputs/rap-check.json", *session.posargs
+    )
+
+
 def _output_hashes(out: Path) -> dict[str, str]:
     """Read ``{output path: sha256}`` from a run's manifest."""
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
