@@ -432,7 +432,7 @@ BREAKERS: list[tuple[str, Breaker, str]] = [
     ("S7", remove("uv.lock"), "uv lock"),
     (
         "S7",
-        edit("pyproject.toml", "dependencies = [\n", 'dependencies = [\n  "requests>=2",\n'),
+        edit("pyproject.toml", "dependencies = [\n", 'dependencies = [\n  "xlsxwriter>=3",\n'),
         "uv lock",
     ),
     ("G1", edit("pyproject.toml", "[build-system]", "[tool.not-build-system]"), "build-backend"),

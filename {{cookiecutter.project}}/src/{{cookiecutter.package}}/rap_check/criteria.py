@@ -355,7 +355,9 @@ def _module_level_code(tree: ast.Module, name: str) -> list[int]:
     lines = []
     for node in tree.body:
         docstring = isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
-        guard = isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        test = ast.unparse(node.test) if isinstance(node, ast.If) else ""
+        # `if TYPE_CHECKING:` and `if __name__ == "__main__":` run nothing on import.
+        guard = "TYPE_CHECKING" in test or test == "__name__ == '__main__'"
         entry = name == "__main__.py" and isinstance(node, ast.Raise)
         if not (isinstance(node, allowed) or docstring or guard or entry):
             lines.append(node.lineno)
