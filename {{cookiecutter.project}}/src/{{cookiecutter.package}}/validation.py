@@ -1,13 +1,15 @@
 """Validate frames against Pandera schemas and explain failures in plain words.
 
 Pandera validates only the *schema* of a Polars LazyFrame (names and dtypes)
-unless data-level validation is asked for. We always validate a collected
-DataFrame, so every data check (ranges, patterns, uniqueness, nullability)
-runs on every row, on every run.
+unless data-level validation is asked for. We always validate collected
+DataFrames, so every data check (ranges, patterns, uniqueness, nullability)
+runs on every row, on every run. A table too large to hold in memory is
+written to Parquet and checked batch by batch (:func:`validate_parquet`).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandera.polars as pa
@@ -17,6 +19,8 @@ from pandera.errors import SchemaError, SchemaErrors
 from .errors import ValidationFailedError
 
 MAX_EXAMPLES = 5
+BATCH_ROWS = 1_000_000  # rows validated at a time by validate_parquet (tens of MB)
+UNIQUE_KEYS_PER_PASS = 5_000_000  # keys held at once when checking uniqueness on disk
 
 
 def validate(
@@ -25,6 +29,7 @@ def validate(
     *,
     where: str,
     line_offset: int | None = None,
+    first_row: int = 0,
 ) -> pl.DataFrame:
     """Return ``frame`` validated by ``schema``, or raise a readable error.
 
@@ -34,13 +39,17 @@ def validate(
         where: what is being checked, for the message (e.g. ``"stage 'tidy_census'"``).
         line_offset: add this to a row position to report file line numbers
             (2 for a CSV with one header row), when the frame is a file as read.
+        first_row: position of the frame's first row in the whole table, when
+            the frame is one batch of a larger table (rows are reported in full-table terms).
 
     """
     try:
         return schema.validate(frame, lazy=True)
     except SchemaErrors as exc:
         raise ValidationFailedError(
-            describe_failures(exc.failure_cases, frame, schema, where, line_offset)
+            describe_failures(
+                exc.failure_cases, frame, schema, where, line_offset, first_row=first_row
+            )
         ) from exc
     except SchemaError as exc:  # pragma: no cover - lazy=True reports through SchemaErrors
         msg = f"{where} does not match schema {schema.__name__}: {exc}"
@@ -53,6 +62,8 @@ def describe_failures(
     schema: type[pa.DataFrameModel],
     where: str,
     line_offset: int | None,
+    *,
+    first_row: int = 0,
 ) -> str:
     """Summarise Pandera's failure cases: one line per column and check, with examples."""
     lines = [f"{where}: data does not match schema {schema.__name__}."]
@@ -66,7 +77,7 @@ def describe_failures(
             lines.append(f"  - {label} failed {check}: {', '.join(map(str, values))}")
             continue
         unit = "line" if line_offset is not None else "row"
-        shown = [_describe_row(frame, row, line_offset) for row in rows[:MAX_EXAMPLES]]
+        shown = [_describe_row(frame, row, line_offset, first_row) for row in rows[:MAX_EXAMPLES]]
         more = f" (first {MAX_EXAMPLES} shown)" if len(rows) > MAX_EXAMPLES else ""
         lines.append(f"  - {label} failed {check} in {len(rows)} {unit}(s){more}:")
         lines.extend(f"      {item}" for item in shown)
@@ -74,10 +85,76 @@ def describe_failures(
     return "\n".join(lines)
 
 
-def _describe_row(frame: pl.DataFrame, row: int, line_offset: int | None) -> str:
+def _describe_row(
+    frame: pl.DataFrame, row: int, line_offset: int | None, first_row: int = 0
+) -> str:
     """Show one failing row with its position (0-based row, or file line number)."""
-    position = f"line {row + line_offset}" if line_offset is not None else f"row {row}"
+    where = first_row + row
+    position = f"line {where + line_offset}" if line_offset is not None else f"row {where}"
     if 0 <= row < frame.height:
         values: dict[str, Any] = frame.row(row, named=True)
         return f"{position}: {values}"
     return position  # pragma: no cover - pandera reports positions within the frame
+
+
+def validate_parquet(
+    path: Path,
+    schema: type[pa.DataFrameModel],
+    *,
+    where: str,
+    batch_rows: int = BATCH_ROWS,
+) -> int:
+    """Check every row of the Parquet file at ``path`` against ``schema``; return the row count.
+
+    Used in streaming mode, for tables that may not fit in memory. The file is
+    read ``batch_rows`` rows at a time and each batch is validated by Pandera
+    with :func:`validate`, so every check runs on every row while memory stays
+    bounded. Column checks compare a row with fixed limits, so batches give the
+    same verdict as the whole table; ``unique`` is the exception, so it is
+    checked again over the whole file by :func:`check_unique_on_disk`. A
+    ``@dataframe_check`` that aggregates over rows (a total, a mean) would only
+    see one batch at a time: keep those on small, summarised stages.
+    """
+    table = pl.scan_parquet(path)
+    rows = int(table.select(pl.len()).collect().item())  # from the file's metadata
+    for first_row in range(0, max(rows, 1), batch_rows):
+        batch = table.slice(first_row, batch_rows).collect()
+        validate(batch, schema, where=where, first_row=first_row)
+    check_unique_on_disk(table, schema, where=where, rows=rows)
+    return rows
+
+
+def check_unique_on_disk(
+    table: pl.LazyFrame, schema: type[pa.DataFrameModel], *, where: str, rows: int
+) -> None:
+    """Check the schema's ``unique`` columns over a whole on-disk table, in bounded memory.
+
+    Keys are split into buckets by hash and each bucket is counted in its own
+    streaming pass, so at most about ``UNIQUE_KEYS_PER_PASS`` keys are held at
+    once however long the table is.
+    """
+    model = schema.to_schema()
+    key_sets = [[name] for name, column in model.columns.items() if column.unique]
+    if model.unique:
+        key_sets.append(list(model.unique))
+    buckets = max(1, -(-rows // UNIQUE_KEYS_PER_PASS))
+    for keys in key_sets:
+        bucket = pl.struct(keys).hash(seed=0) % buckets
+        for number in range(buckets):
+            repeated = (
+                table.select(keys)
+                .filter(bucket == number)
+                .group_by(keys)
+                .agg(pl.len().alias("copies"))
+                .filter(pl.col("copies") > 1)
+                .head(MAX_EXAMPLES)
+                .collect(engine="streaming")
+            )
+            if repeated.height:
+                examples = ", ".join(str(row) for row in repeated.iter_rows(named=True))
+                msg = (
+                    f"{where}: data does not match schema {schema.__name__}.\n"
+                    f"  - {' + '.join(keys)} must be unique, but values repeat: {examples}\n"
+                    "Fix the input data (or the stage that produced it), then run again."
+                )
+                raise ValidationFailedError(msg)

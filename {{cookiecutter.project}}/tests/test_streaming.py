@@ -1,0 +1,127 @@
+"""Tests of streaming mode: results spilled to Parquet and validated batch by batch."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from functools import partial
+from pathlib import Path
+
+import pandera.polars as pa
+import polars as pl
+import pytest
+
+from {{ cookiecutter.package }} import pipelines, validation
+from {{ cookiecutter.package }}.config import PipelineConfig, load_config
+from {{ cookiecutter.package }}.errors import ValidationFailedError
+from {{ cookiecutter.package }}.io import scan_text_csv
+from {{ cookiecutter.package }}.runner import Pipeline, Stage, run_pipeline
+from {{ cookiecutter.package }}.validation import validate_parquet
+
+from .conftest import Workspace
+
+
+class Keyed(pa.DataFrameModel):
+    """A unique key and a bounded value: one check of each kind."""
+
+    key: pl.Int64 = pa.Field(unique=True)
+    value: pl.Int64 = pa.Field(ge=0)
+
+
+def write(tmp_path: Path, keys: list[int], values: list[int]) -> Path:
+    """Write a Parquet file with ``key`` and ``value`` columns and return its path."""
+    path = tmp_path / "table.parquet"
+    pl.DataFrame({"key": keys, "value": values}).write_parquet(path)
+    return path
+
+
+def test_valid_file_passes_and_rows_are_counted(tmp_path: Path) -> None:
+    path = write(tmp_path, list(range(10)), [1] * 10)
+    assert validate_parquet(path, Keyed, where="test", batch_rows=3) == 10
+
+
+def test_bad_value_in_a_later_batch_is_reported_by_its_row_in_the_table(tmp_path: Path) -> None:
+    values = [1] * 10
+    values[7] = -5
+    path = write(tmp_path, list(range(10)), values)
+    with pytest.raises(ValidationFailedError) as caught:
+        validate_parquet(path, Keyed, where="stage 'demo'", batch_rows=3)
+    message = str(caught.value)
+    assert "column 'value' failed greater_than_or_equal_to(0) in 1 row(s)" in message
+    assert "row 7: {'key': 7, 'value': -5}" in message
+
+
+@pytest.mark.parametrize("keys_per_pass", [2, 1_000])
+def test_duplicate_keys_in_different_batches_are_caught(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keys_per_pass: int
+) -> None:
+    # Each batch on its own is unique; only the whole table repeats key 4.
+    monkeypatch.setattr(validation, "UNIQUE_KEYS_PER_PASS", keys_per_pass)
+    path = write(tmp_path, [0, 1, 2, 4, 3, 5, 6, 4], [1] * 8)
+    with pytest.raises(ValidationFailedError, match=r"key must be unique.*'key': 4, 'copies': 2"):
+        validate_parquet(path, Keyed, where="test", batch_rows=4)
+
+
+def test_streaming_run_matches_in_memory_run_and_cleans_up(workspace: Workspace) -> None:
+    config = load_config(workspace.config_path)
+    pipeline = pipelines.load(config.pipeline).build(config.parameters)
+    in_memory = run_pipeline(pipeline, config, outputs_dir=workspace.outputs / "memory")
+    streamed = run_pipeline(
+        pipeline,
+        dataclasses.replace(config, streaming=True),
+        outputs_dir=workspace.outputs / "streaming",
+    )
+    for name, path in in_memory.outputs.items():
+        assert streamed.outputs[name].read_bytes() == path.read_bytes()
+    assert streamed.stage_records[0]["rows_out"] == in_memory.stage_records[0]["rows_out"]
+    assert not list((config.root / "data" / "interim").glob(".run-*"))
+
+
+def keyed_run(
+    tmp_path: Path, rows: list[str], *, streaming: bool = True, check_data: bool = True
+) -> tuple[PipelineConfig, Path]:
+    """Run a one-stage pipeline (text CSV -> ``Keyed``) on ``rows``; return config and outputs."""
+    source = tmp_path / "table.csv"
+    source.write_text("\n".join(["key,value", *rows]) + "\n", encoding="utf-8")
+    pipeline = Pipeline(
+        name="keyed",
+        readers={"table": partial(scan_text_csv, required=("key", "value"))},
+        stages=[
+            Stage(
+                name="tidy",
+                func=lambda raw: raw.select(pl.col("key", "value").cast(pl.Int64)),
+                inputs=("table",),
+                output="keyed",
+                schema=Keyed,
+            )
+        ],
+        outputs=["keyed"],
+    )
+    config = PipelineConfig(
+        path=tmp_path / "pipeline.toml",
+        root=tmp_path,
+        sha256="0" * 64,
+        pipeline="keyed",
+        inputs={"table": source},
+        outputs_dir=tmp_path / "outputs",
+        streaming=streaming,
+    )
+    run_pipeline(pipeline, config, check_data=check_data)
+    return config, config.outputs_dir
+
+
+def test_streaming_run_rejects_bad_data_and_writes_nothing(tmp_path: Path) -> None:
+    with pytest.raises(ValidationFailedError, match=r"'key'.*uniqueness"):
+        keyed_run(tmp_path, ["1,5", "2,6", "1,7"])
+    assert not (tmp_path / "outputs").exists()
+    assert not list((tmp_path / "data" / "interim").glob(".run-*"))
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+def test_checks_can_be_switched_off_for_benchmarks_only(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, streaming: bool
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        _, outputs = keyed_run(tmp_path, ["1,5", "1,-6"], streaming=streaming, check_data=False)
+    assert (outputs / "keyed.csv").read_text(encoding="utf-8") == "key,value\n1,-6\n1,5\n"
+    assert "Data checks are OFF" in caplog.text
