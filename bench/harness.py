@@ -134,7 +134,15 @@ def measure(
     out_path, err_path = scratch / "stdout.txt", scratch / "stderr.txt"
     with out_path.open("wb") as out, err_path.open("wb") as err:
         start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err, preexec_fn=limit)
+        # The harness has no threads, so setting a limit between fork and exec is safe.
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=err,
+            preexec_fn=limit,  # noqa: PLW1509
+        )
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -352,17 +360,21 @@ def markdown(document: dict[str, Any]) -> str:
     for item in document["summary"]:
         under = {True: f"yes ({item['cap_gib']:g} GiB)", False: "NO", None: "-"}[item["streaming_under_cap"]]
         lines.append(
-            f"| {item['rows']:,} | {_fmt(item['speedup_vs_pandas'], '.1f')}x / "
-            f"{_fmt(item['speedup_vs_pandas_streaming'], '.1f')}x "
-            f"| {_fmt(_pct(item['validation_overhead']), '.0f')}% / "
-            f"{_fmt(_pct(item['validation_overhead_streaming']), '.0f')}% "
+            f"| {item['rows']:,} | {_ratio(item['speedup_vs_pandas'])} / "
+            f"{_ratio(item['speedup_vs_pandas_streaming'])} "
+            f"| {_percent(item['validation_overhead'])} / "
+            f"{_percent(item['validation_overhead_streaming'])} "
             f"| {under} | {item['pandas_output'] or '-'} |"
         )
     return "\n".join(lines) + "\n"
 
 
-def _pct(share: float | None) -> float | None:
-    return None if share is None else share * 100
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}x"
+
+
+def _percent(share: float | None) -> str:
+    return "-" if share is None else f"{share * 100:.0f}%"
 
 
 def write_results(document: dict[str, Any], out: Path) -> tuple[Path, Path]:
