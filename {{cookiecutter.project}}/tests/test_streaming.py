@@ -58,8 +58,12 @@ def test_duplicate_keys_in_different_batches_are_caught(
     # Each batch on its own is unique; only the whole table repeats key 4.
     monkeypatch.setattr(validation, "UNIQUE_KEYS_PER_PASS", keys_per_pass)
     path = write(tmp_path, [0, 1, 2, 4, 3, 5, 6, 4], [1] * 8)
-    with pytest.raises(ValidationFailedError, match=r"key must be unique.*'key': 4, 'copies': 2"):
-        validate_parquet(path, Keyed, where="test", batch_rows=4)
+    with pytest.raises(ValidationFailedError) as caught:
+        validate_parquet(path, Keyed, where="test", batch_rows=4, line_offset=2)
+    message = str(caught.value)
+    assert "column 'key' failed field_uniqueness across the whole table" in message
+    assert "{'key': 4, 'copies': 2}" in message
+    assert "at lines 5, 9" in message
 
 
 def test_streaming_run_matches_in_memory_run_and_cleans_up(workspace: Workspace) -> None:
@@ -93,6 +97,7 @@ def keyed_run(
                 inputs=("table",),
                 output="keyed",
                 schema=Keyed,
+                line_offset=2,
             )
         ],
         outputs=["keyed"],
@@ -115,6 +120,12 @@ def test_streaming_run_rejects_bad_data_and_writes_nothing(tmp_path: Path) -> No
         keyed_run(tmp_path, ["1,5", "2,6", "1,7"])
     assert not (tmp_path / "outputs").exists()
     assert not list((tmp_path / "data" / "interim").glob(".run-*"))
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+def test_both_modes_report_the_file_line_of_a_bad_value(tmp_path: Path, streaming: bool) -> None:
+    with pytest.raises(ValidationFailedError, match=r"line 4: \{'key': 3, 'value': -1\}"):
+        keyed_run(tmp_path, ["1,5", "2,6", "3,-1"], streaming=streaming)
 
 
 @pytest.mark.parametrize("streaming", [False, True])

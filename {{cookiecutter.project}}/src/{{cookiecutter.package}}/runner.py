@@ -53,7 +53,9 @@ class Stage:
             earlier stage outputs.
         output: the name under which the result is available to later stages.
         schema: the Pandera model the result must satisfy.
-
+        line_offset: for an import stage that keeps its file's rows in order (one
+            output row per data line), the file line of output row 0 (2 for a CSV
+            with one header row), so validation errors give file line numbers.
     """
 
     name: str
@@ -61,6 +63,7 @@ class Stage:
     inputs: tuple[str, ...]
     output: str
     schema: type[pa.DataFrameModel]
+    line_offset: int | None = None
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,6 @@ class Pipeline:
         readers: for each raw input name, how to read the file (as text).
         stages: the stages, in the order they run.
         outputs: names of stage outputs written to the outputs folder.
-
     """
 
     name: str
@@ -144,7 +146,9 @@ def _run(
     total = len(pipeline.stages)
     for number, stage in enumerate(pipeline.stages, start=1):
         progress = f"[{number}/{total}]"
-        records.append(_run_stage(stage, frames, rows, spill, progress, check_data=check_data))
+        records.append(
+            _run_stage(stage, frames, rows, config, progress, spill=spill, check_data=check_data)
+        )
 
     hashes_after = {name: sha256_file(path) for name, path in input_paths.items()}
     changed = [name for name in input_paths if hashes_before[name] != hashes_after[name]]
@@ -192,9 +196,10 @@ def _run_stage(
     stage: Stage,
     frames: dict[str, pl.LazyFrame],
     rows: dict[str, int],
-    spill: Path | None,
+    config: PipelineConfig,
     progress: str,
     *,
+    spill: Path | None = None,
     check_data: bool = True,
 ) -> dict[str, Any]:
     """Run one stage, validate its result and record rows and timing."""
@@ -204,7 +209,11 @@ def _run_stage(
         if name not in rows:
             rows[name] = _count_rows(frames[name])
         rows_in[name] = rows[name]
-    where = f"Stage {stage.name!r}"
+    sources = ", ".join(
+        f"{name} ({config.inputs[name]})" if name in config.inputs else name
+        for name in stage.inputs
+    )
+    where = f"Stage {stage.name!r} (from {sources})"
     try:
         result = stage.func(*(frames[name] for name in stage.inputs))
         if spill is None:
@@ -213,19 +222,22 @@ def _run_stage(
             path = spill / f"{stage.output}.parquet"
             result.sink_parquet(path)
     except pl.exceptions.PolarsError as exc:
-        msg = (
-            f"Stage {stage.name!r} failed on inputs {', '.join(stage.inputs)}: "
-            f"{type(exc).__name__}: {exc}"
-        )
+        log.debug("Polars error in stage %s", stage.name, exc_info=True)
+        summary = str(exc).split("\n\n", maxsplit=1)[0]  # the rest is Polars' query plan
+        msg = f"Stage {stage.name!r} failed reading {sources}: {type(exc).__name__}: {summary}"
         raise InputError(msg) from exc
     if spill is None:
-        validated = validate(collected, stage.schema, where=where) if check_data else collected
+        validated = (
+            validate(collected, stage.schema, where=where, line_offset=stage.line_offset)
+            if check_data
+            else collected
+        )
         frames[stage.output] = validated.lazy()
         rows[stage.output] = validated.height
     else:
         frames[stage.output] = pl.scan_parquet(path)
         rows[stage.output] = (
-            validate_parquet(path, stage.schema, where=where)
+            validate_parquet(path, stage.schema, where=where, line_offset=stage.line_offset)
             if check_data
             else _count_rows(frames[stage.output])
         )

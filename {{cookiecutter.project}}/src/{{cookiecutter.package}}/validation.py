@@ -67,12 +67,12 @@ def describe_failures(
 ) -> str:
     """Summarise Pandera's failure cases: one line per column and check, with examples."""
     lines = [f"{where}: data does not match schema {schema.__name__}."]
-    groups = failure_cases.group_by(["column", "check"], maintain_order=True).agg(
+    groups = failure_cases.group_by(["schema_context", "column", "check"], maintain_order=True).agg(
         pl.col("index").drop_nulls().unique().sort().alias("rows"),
         pl.col("failure_case").cast(pl.String).head(MAX_EXAMPLES).alias("values"),
     )
-    for column, check, rows, values in groups.iter_rows():
-        label = f"column {column!r}" if column else "table"
+    for context, column, check, rows, values in groups.iter_rows():
+        label = "table" if context == "DataFrameSchema" or not column else f"column {column!r}"
         if not rows:
             lines.append(f"  - {label} failed {check}: {', '.join(map(str, values))}")
             continue
@@ -102,6 +102,7 @@ def validate_parquet(
     schema: type[pa.DataFrameModel],
     *,
     where: str,
+    line_offset: int | None = None,
     batch_rows: int = BATCH_ROWS,
 ) -> int:
     """Check every row of the Parquet file at ``path`` against ``schema``; return the row count.
@@ -119,13 +120,18 @@ def validate_parquet(
     rows = int(table.select(pl.len()).collect().item())  # from the file's metadata
     for first_row in range(0, max(rows, 1), batch_rows):
         batch = table.slice(first_row, batch_rows).collect()
-        validate(batch, schema, where=where, first_row=first_row)
-    check_unique_on_disk(table, schema, where=where, rows=rows)
+        validate(batch, schema, where=where, line_offset=line_offset, first_row=first_row)
+    check_unique_on_disk(table, schema, where=where, rows=rows, line_offset=line_offset)
     return rows
 
 
 def check_unique_on_disk(
-    table: pl.LazyFrame, schema: type[pa.DataFrameModel], *, where: str, rows: int
+    table: pl.LazyFrame,
+    schema: type[pa.DataFrameModel],
+    *,
+    where: str,
+    rows: int,
+    line_offset: int | None = None,
 ) -> None:
     """Check the schema's ``unique`` columns over a whole on-disk table, in bounded memory.
 
@@ -151,10 +157,46 @@ def check_unique_on_disk(
                 .collect(engine="streaming")
             )
             if repeated.height:
-                examples = ", ".join(str(row) for row in repeated.iter_rows(named=True))
-                msg = (
-                    f"{where}: data does not match schema {schema.__name__}.\n"
-                    f"  - {' + '.join(keys)} must be unique, but values repeat: {examples}\n"
-                    "Fix the input data (or the stage that produced it), then run again."
+                raise ValidationFailedError(
+                    _describe_repeats(
+                        table,
+                        schema,
+                        keys=keys,
+                        repeated=repeated,
+                        where=where,
+                        line_offset=line_offset,
+                    )
                 )
-                raise ValidationFailedError(msg)
+
+
+def _describe_repeats(
+    table: pl.LazyFrame,
+    schema: type[pa.DataFrameModel],
+    *,
+    keys: list[str],
+    repeated: pl.DataFrame,
+    where: str,
+    line_offset: int | None,
+) -> str:
+    """Explain repeated keys: the values and where they are in the table."""
+    positions = (
+        table.with_row_index("_row")
+        .join(repeated.lazy().select(keys), on=keys, how="semi")
+        .select("_row")
+        .head(2 * MAX_EXAMPLES)
+        .collect(engine="streaming")
+        .to_series()
+        .to_list()
+    )
+    unit = "line" if line_offset is not None else "row"
+    shown = ", ".join(str(row + (line_offset or 0)) for row in positions)
+    label = f"column {keys[0]!r}" if len(keys) == 1 else f"columns {', '.join(map(repr, keys))}"
+    examples = "; ".join(str(row) for row in repeated.iter_rows(named=True))
+    return "\n".join(
+        [
+            f"{where}: data does not match schema {schema.__name__}.",
+            f"  - {label} failed field_uniqueness across the whole table: {examples}",
+            f"      at {unit}s {shown}",
+            "Fix the input data (or the stage that produced it), then run again.",
+        ]
+    )

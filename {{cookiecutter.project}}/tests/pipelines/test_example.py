@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from {{ cookiecutter.package }}.cli import main
 from {{ cookiecutter.package }}.errors import ValidationFailedError
 from {{ cookiecutter.package }}.pipelines.example import make_sample, schemas, stages
 from {{ cookiecutter.package }}.validation import validate
@@ -138,3 +140,44 @@ def test_sample_is_valid_and_sized() -> None:
         schemas.Residents,
         where="sample",
     )
+
+
+def test_bad_rows_are_reported_with_file_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = make_sample(20, seed=3)["residents"].with_columns(
+        pl.when(pl.col("person_id") == 5).then(130).otherwise(pl.col("age")).alias("age")
+    )
+    residents_csv = tmp_path / "residents.csv"
+    data.write_csv(residents_csv)
+    config = tmp_path / "pipeline.toml"
+    config.write_text(
+        f'pipeline = "example"\noutputs_dir = "{(tmp_path / "out").as_posix()}"\n'
+        f'[inputs]\nresidents = "{residents_csv.as_posix()}"\n',
+        encoding="utf-8",
+    )
+    assert main(["--config", str(config), "run"]) == 1
+    err = capsys.readouterr().err
+    assert str(residents_csv) in err
+    assert "column 'age' failed less_than_or_equal_to(120) in 1 line(s)" in err
+    assert "line 6: {'person_id': 5," in err  # header is line 1, person 5 is line 6
+    assert not (tmp_path / "out" / "area_summary.csv").exists()
+
+
+def test_non_numeric_value_names_file_column_and_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    residents_csv = tmp_path / "residents.csv"
+    residents_csv.write_text(
+        "person_id,lsoa_code,lad_code,age\n1,E01000001,E08000001,sixty\n", encoding="utf-8"
+    )
+    config = tmp_path / "pipeline.toml"
+    config.write_text(
+        f'pipeline = "example"\n[inputs]\nresidents = "{residents_csv.as_posix()}"\n',
+        encoding="utf-8",
+    )
+    assert main(["--config", str(config), "run"]) == 1
+    err = capsys.readouterr().err
+    assert str(residents_csv) in err
+    assert "'age'" in err
+    assert '"sixty"' in err

@@ -23,6 +23,7 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
                 inputs=("residents",),
                 output="residents_tidy",
                 schema=schemas.Residents,
+                line_offset=2,  # one output row per data line: report CSV line numbers
             ),
             Stage(
                 name="summarise_areas",

@@ -1,0 +1,88 @@
+"""ONS geography lookups: which MSOA and local authority each LSOA 2021 lies in.
+
+The ONS Open Geography Portal publishes best-fit lookups with columns such as
+``LSOA21CD, LSOA21NM, MSOA21CD, MSOA21NM, LAD22CD, LAD22NM`` (plus ``ObjectId``
+and, in output-area versions, one row per ``OA21CD``). Joining data to a lookup
+is where geography vintages meet: an LSOA 2011 code that was split or merged in
+2021 is not in a 2021 lookup, and must fail loudly rather than drop out of a join.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandera.polars as pa
+import polars as pl
+
+from ..io import scan_text_csv
+
+LOOKUP_COLUMNS = {
+    "LSOA21CD": "lsoa_code",
+    "LSOA21NM": "lsoa_name",
+    "MSOA21CD": "msoa_code",
+    "MSOA21NM": "msoa_name",
+    "LAD22CD": "lad_code",
+    "LAD22NM": "lad_name",
+}
+
+
+def read_lsoa_lookup(path: Path) -> pl.LazyFrame:
+    """Read an ONS LSOA 2021 to MSOA 2021 to LAD 2022 lookup as text (extra columns ignored)."""
+    return scan_text_csv(path, required=LOOKUP_COLUMNS).select(list(LOOKUP_COLUMNS))
+
+
+def tidy_lsoa_lookup(raw: pl.LazyFrame) -> pl.LazyFrame:
+    """Rename to snake_case and keep one row per LSOA (output-area lookups repeat them)."""
+    return (
+        raw.rename(LOOKUP_COLUMNS)
+        .with_columns(pl.all().str.strip_chars())
+        .unique(maintain_order=True)
+        .sort("lsoa_code")
+    )
+
+
+class LsoaLookup(pa.DataFrameModel):
+    """One row per LSOA 2021, with the MSOA 2021 and local authority it lies in."""
+
+    lsoa_code: pl.String = pa.Field(
+        str_matches=r"^[EW]01\d{6}$", unique=True, description="LSOA 2021 code"
+    )
+    lsoa_name: pl.String = pa.Field(description="LSOA 2021 name")
+    msoa_code: pl.String = pa.Field(str_matches=r"^[EW]02\d{6}$", description="MSOA 2021 code")
+    msoa_name: pl.String = pa.Field(description="MSOA 2021 name")
+    lad_code: pl.String = pa.Field(
+        str_matches=r"^[EW]0[6-9]\d{6}$", description="Local authority code"
+    )
+    lad_name: pl.String = pa.Field(description="Local authority name")
+
+    class Config:
+        """Reject unknown columns."""
+
+        strict = True
+
+
+def with_lookup(
+    frame: pl.LazyFrame, lookup: pl.LazyFrame, *, on: str = "area_code"
+) -> pl.LazyFrame:
+    """Add MSOA and local authority columns to ``frame`` by its LSOA code column ``on``.
+
+    The join is a left join: rows whose code is not in the lookup keep null
+    ``lad_code``, and the next schema (see :class:`InLookup`) reports them by
+    name instead of letting them vanish.
+    """
+    return frame.join(lookup, left_on=on, right_on="lsoa_code", how="left", validate="m:1")
+
+
+class InLookup(pa.DataFrameModel):
+    """Mixin for schemas of frames joined with :func:`with_lookup`."""
+
+    @pa.dataframe_check(
+        error=(
+            "area code not in the LSOA 2021 lookup: is the input on 2011 boundaries "
+            "(or a different lookup release)?"
+        )
+    )
+    @classmethod
+    def area_found_in_lookup(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """Every row must have found its local authority in the lookup."""
+        return data.lazyframe.select(pl.col("lad_code").is_not_null())

@@ -1,0 +1,51 @@
+"""Suppression and missing-value markers used in UK official statistics.
+
+Publishers put symbols in numeric columns instead of numbers: ``c``
+(confidential/suppressed), ``x`` (not available), ``z`` (not applicable),
+``:`` and ``..`` (not available), ``low`` (rounds to zero), ``u`` (low
+reliability), ``k`` (under 0.5), and bracketed forms such as ``[x]`` or ``[c]``.
+A marker must never become zero: it becomes a null value plus a flag column
+that keeps the marker, so readers can tell "suppressed" from "none".
+"""
+
+import polars as pl
+
+MARKERS = (
+    "c",
+    "x",
+    "z",
+    ":",
+    "..",
+    "-",
+    "low",
+    "u",
+    "k",
+    "[c]",
+    "[x]",
+    "[z]",
+    "[low]",
+    "[u]",
+    "[k]",
+)
+
+
+def value_and_flag(column: str, dtype: pl.DataType, *, flag: str | None = None) -> list[pl.Expr]:
+    """Split a text column into a typed value (null for markers) and a marker flag.
+
+    Blank cells are treated as missing with the flag ``"blank"``. Anything that is
+    neither a number nor a known marker fails the cast with an error naming the
+    column, rather than being silently dropped.
+    """
+    text = pl.col(column).str.strip_chars()
+    is_marker = text.str.to_lowercase().is_in(list(MARKERS))
+    is_blank = text.is_null() | (text == "")
+    cleaned = text.str.replace_all(",", "")  # thousands separators, e.g. "1,234"
+    value = pl.when(is_marker | is_blank).then(None).otherwise(cleaned).cast(dtype, strict=True)
+    marker = (
+        pl.when(is_marker)
+        .then(text.str.to_lowercase().str.strip_chars("[]"))
+        .when(is_blank)
+        .then(pl.lit("blank"))
+        .otherwise(None)
+    )
+    return [value.alias(column), marker.alias(flag or f"{column}_flag")]

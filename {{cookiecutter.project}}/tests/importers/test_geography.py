@@ -1,0 +1,59 @@
+"""Tests of the ONS LSOA lookup importer and the vintage check on joins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandera.polars as pa
+import polars as pl
+import pytest
+
+from {{ cookiecutter.package }}.errors import ValidationFailedError
+from {{ cookiecutter.package }}.importers.geography import (
+    InLookup,
+    LsoaLookup,
+    read_lsoa_lookup,
+    tidy_lsoa_lookup,
+    with_lookup,
+)
+from {{ cookiecutter.package }}.validation import validate
+
+LOOKUP_CSV = """OA21CD,LSOA21CD,LSOA21NM,MSOA21CD,MSOA21NM,LAD22CD,LAD22NM,ObjectId
+E00000001,E01000001,Area 001A,E02000001,Area 001,E08000001,Borough,1
+E00000002,E01000001,Area 001A,E02000001,Area 001,E08000001,Borough,2
+E00000003,E01000002,Area 001B,E02000001,Area 001,E08000001,Borough,3
+"""
+
+
+class Joined(InLookup):
+    """A frame with a local authority for every area."""
+
+    area_code: pl.String
+    lad_code: pl.String = pa.Field(nullable=True)
+
+
+def lookup(tmp_path: Path) -> pl.LazyFrame:
+    path = tmp_path / "lookup.csv"
+    path.write_text(LOOKUP_CSV, encoding="utf-8")
+    tidy = validate(tidy_lsoa_lookup(read_lsoa_lookup(path)).collect(), LsoaLookup, where="test")
+    return tidy.lazy()
+
+
+def test_output_area_rows_collapse_to_one_row_per_lsoa(tmp_path: Path) -> None:
+    frame = lookup(tmp_path).collect()
+    assert frame["lsoa_code"].to_list() == ["E01000001", "E01000002"]
+    assert frame.columns == [
+        "lsoa_code",
+        "lsoa_name",
+        "msoa_code",
+        "msoa_name",
+        "lad_code",
+        "lad_name",
+    ]
+
+
+def test_codes_missing_from_lookup_fail_by_name(tmp_path: Path) -> None:
+    data = pl.LazyFrame({"area_code": ["E01000001", "E01099999"]})
+    joined = with_lookup(data, lookup(tmp_path)).select("area_code", "lad_code").collect()
+    with pytest.raises(ValidationFailedError, match=r"not in the LSOA 2021 lookup[\s\S]*E01099999"):
+        validate(joined, Joined, where="join")
