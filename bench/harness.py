@@ -40,6 +40,7 @@ from typing import Any
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 DRIVER = Path(__file__).with_name("driver.py")
+PROFILER = Path(__file__).with_name("profile_checks.py")
 PACKAGE = "bench_rap"
 DEFAULT_ROWS = ("1M",)
 FULL_ROWS = ("1M", "10M", "50M")
@@ -262,6 +263,21 @@ def bench_size(project: Path, rows: int, args: argparse.Namespace, log: Callable
     return results
 
 
+def profile_checks(project: Path, rows: int) -> dict[str, Any]:
+    """Time each column's Pandera checks on the tidy residents table (in memory)."""
+    python = str(project / ".venv" / "bin" / "python")
+    source = project.parent / f"data-{rows}" / "residents.csv"
+    done = subprocess.run(
+        [python, str(PROFILER), PACKAGE, str(source)],
+        cwd=project,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def compare_outputs(rows: int, polars_csv: Path, pandas_csv: Path) -> Run:
     """Check that pandas and the pipeline produced the same table (as a pseudo-run)."""
     import polars as pl
@@ -366,6 +382,21 @@ def markdown(document: dict[str, Any]) -> str:
             f"{_percent(item['validation_overhead_streaming'])} "
             f"| {under} | {item['pandas_output'] or '-'} |"
         )
+    for profile in document.get("check_profiles", []):
+        lines += [
+            "",
+            (
+                f"Where validation time goes at {profile['rows']:,} rows (in memory; read and tidy "
+                f"{profile['read_and_tidy_seconds']:.2f} s, whole schema {profile['validate_seconds']:.2f} s):"
+            ),
+            "",
+            "| Column | Checks | Seconds |",
+            "| --- | --- | ---: |",
+        ]
+        lines += [
+            f"| {name} | {', '.join(item['checks'])} | {item['seconds']:.2f} |"
+            for name, item in profile["columns"].items()
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -399,8 +430,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     project = generate_project(work)
     started = datetime.now(UTC).replace(microsecond=0).isoformat()
     runs: list[Run] = []
+    profiles = []
     for rows in args.rows:
         runs.extend(bench_size(project, rows, args, log))
+        if rows <= args.in_memory_max_rows:
+            profiles.append(profile_checks(project, rows))
     document = {
         "started": started,
         "machine": machine(project),
@@ -411,6 +445,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "in_memory_max_rows": args.in_memory_max_rows,
         },
         "runs": [run.as_dict() for run in runs],
+        "check_profiles": profiles,
     }
     document["summary"] = summarise(runs)
     json_path, md_path = write_results(document, args.out)

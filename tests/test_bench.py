@@ -105,6 +105,20 @@ def test_results_are_written_as_json_and_markdown(tmp_path: Path) -> None:
     assert not any("pandas-equals-polars" in line for line in table)
 
 
+def test_check_profile_is_tabulated(tmp_path: Path) -> None:
+    profile = {
+        "rows": 1_000_000,
+        "read_and_tidy_seconds": 1.5,
+        "validate_seconds": 0.75,
+        "columns": {"person_id": {"seconds": 0.5, "checks": ["<Check greater_than_or_equal_to>", "unique"]}},
+    }
+    document = {"runs": [], "summary": [], "check_profiles": [profile]}
+    _, md_path = harness.write_results(document, tmp_path)
+    text = md_path.read_text(encoding="utf-8")
+    assert "at 1,000,000 rows (in memory; read and tidy 1.50 s, whole schema 0.75 s)" in text
+    assert "| person_id | <Check greater_than_or_equal_to>, unique | 0.50 |" in text
+
+
 def test_pandas_reference_on_a_hand_worked_example(tmp_path: Path, pandas_reference: ModuleType) -> None:
     source = tmp_path / "residents.csv"
     source.write_text(
@@ -150,3 +164,6 @@ def test_bench_runs_end_to_end_at_tiny_size(tmp_path: Path, pandas_reference: Mo
     assert all(run["peak_rss_mib"] > 0 for run in document["runs"] if run["seconds"])
     assert document["summary"][0]["streaming_under_cap"] is True
     assert "| 10,000 | polars | on |" in (tmp_path / "results" / "results.md").read_text(encoding="utf-8")
+    (profile,) = document["check_profiles"]
+    assert profile["rows"] == 10_000
+    assert set(profile["columns"]) == {"person_id", "lsoa_code", "lad_code", "age"}
