@@ -155,7 +155,9 @@ def measure(
 
 def child_env() -> dict[str, str]:
     """The environment for the generated project's tools (no outer virtualenv)."""
-    return {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "COOKIECUTTER_RAP_NO_LOCK"}}
+    # nox sets UV_PROJECT_ENVIRONMENT to its own venv: the project must get its own .venv.
+    hidden = {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "COOKIECUTTER_RAP_NO_LOCK"}
+    return {k: v for k, v in os.environ.items() if k not in hidden}
 
 
 def generate_project(work: Path) -> Path:
