@@ -338,6 +338,7 @@ def machine(project: Path) -> dict[str, Any]:
     ).stdout.split()
     versions = {"polars": pipeline_polars, "pandera": pandera, "pandas": version("pandas")}
     return {
+        "load_average_1min": round(os.getloadavg()[0], 2),  # other work on the machine
         "cpus": os.cpu_count(),
         "memory_gib": round(memory, 1),
         "platform": platform.platform(),
@@ -431,6 +432,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log(f"generating a project in {work}")
     project = generate_project(work)
     started = datetime.now(UTC).replace(microsecond=0).isoformat()
+    load_at_start = round(os.getloadavg()[0], 2)
     runs: list[Run] = []
     profiles = []
     for rows in args.rows:
@@ -439,6 +441,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             profiles.append(profile_checks(project, rows))
     document = {
         "started": started,
+        "finished": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "load_average_1min_at_start": load_at_start,
         "machine": machine(project),
         "options": {
             "rows": args.rows,
