@@ -30,6 +30,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -48,6 +49,10 @@ _SUFFIXES = {"": 1, "k": 1_000, "m": 1_000_000}
 GIB = 1 << 30
 MIB = 1 << 20
 
+# glibc reserves 64 MiB of address space per thread arena (up to 8 per core): reservations,
+# not memory in use, but an address-space cap (RLIMIT_AS) counts them. Two arenas keep the cap
+# about memory actually used.
+CAP_ENV = ("MALLOC_ARENA_MAX=2",)
 TARGET_SPEEDUP = 6.0  # at 10M rows, checks on, against pandas
 TARGET_OVERHEAD = 0.15  # share of wall time spent on validation at 10M rows
 
@@ -80,7 +85,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--cap-gb", type=float, default=2.0, help="address space cap for streaming runs (GiB)"
     )
+    parser.add_argument(
+        "--cap-env",
+        nargs="*",
+        default=list(CAP_ENV),
+        metavar="NAME=VALUE",
+        help="environment of the capped runs (default %(default)s: see docs/benchmarks.md)",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="runs per variant; best is kept")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds before a run is stopped as hung")
     parser.add_argument(
         "--in-memory-max-rows",
         type=parse_rows,
@@ -120,11 +133,14 @@ def measure(
     scratch: Path,
     env: dict[str, str],
     cap_bytes: int | None = None,
+    timeout: float | None = None,
 ) -> tuple[float, float, int, str, str]:
     """Run ``command``; return wall seconds, peak RSS (MiB), exit status, stdout and stderr.
 
     ``os.wait4`` gives the resource usage of this child alone, unlike
-    ``RUSAGE_CHILDREN``, which is the maximum over every child so far.
+    ``RUSAGE_CHILDREN``, which is the maximum over every child so far. A run
+    still going after ``timeout`` seconds is killed (status -9): a process that
+    hits an address-space cap can hang rather than fail.
     """
     limit: Callable[[], None] | None = None
     if cap_bytes is not None:
@@ -144,8 +160,14 @@ def measure(
             stderr=err,
             preexec_fn=limit,  # noqa: PLW1509
         )
+        timer = threading.Timer(timeout, process.kill) if timeout else None
+        if timer:
+            timer.start()
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
+        if timer:
+            timer.cancel()
+            timer.join()
     process.returncode = os.waitstatus_to_exitcode(status)
     stdout = out_path.read_text(encoding="utf-8", errors="replace")
     stderr = err_path.read_text(encoding="utf-8", errors="replace")
@@ -237,8 +259,9 @@ def bench_size(project: Path, rows: int, args: argparse.Namespace, log: Callable
         attempts = []
         for _ in range(args.repeat):
             cwd = TEMPLATE if name == "pandas" else project
+            run_env = {**env, **dict(item.split("=", 1) for item in args.cap_env)} if cap_bytes else env
             seconds, peak, status, stdout, stderr = measure(
-                command, cwd=cwd, scratch=data, env=env, cap_bytes=cap_bytes
+                command, cwd=cwd, scratch=data, env=run_env, cap_bytes=cap_bytes, timeout=args.timeout
             )
             run = Run(
                 rows=rows,
@@ -248,7 +271,10 @@ def bench_size(project: Path, rows: int, args: argparse.Namespace, log: Callable
                 peak_rss_mib=round(peak, 1),
                 cap_gib=args.cap_gb if cap_bytes else None,
             )
-            if status != 0:
+            if status == -9:
+                run.status = f"killed after {args.timeout:g} s (hung?)"
+                run.seconds = None
+            elif status != 0:
                 run.status = f"failed (exit {status}): {stderr.strip().splitlines()[-1:] or ''}"
                 run.seconds = None
             elif name != "pandas":
@@ -447,6 +473,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "options": {
             "rows": args.rows,
             "cap_gib": args.cap_gb,
+            "cap_env": args.cap_env,
             "repeat": args.repeat,
             "in_memory_max_rows": args.in_memory_max_rows,
         },

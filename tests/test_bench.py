@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -47,6 +49,33 @@ def test_defaults_are_light_and_full_set_is_parsable() -> None:
     args = harness.parse_args(["--rows", *harness.FULL_ROWS, "--cap-gb", "1.5"])
     assert args.rows == [1_000_000, 10_000_000, 50_000_000]
     assert args.cap_gb == 1.5
+
+
+def test_measure_reports_the_child_peak_memory(tmp_path: Path) -> None:
+    command = [sys.executable, "-c", "data = b'x' * (64 * 2**20); print(len(data))"]
+    _, peak, status, stdout, _ = harness.measure(
+        command, cwd=tmp_path, scratch=tmp_path, env=dict(os.environ)
+    )
+    assert (status, stdout.strip()) == (0, str(64 * 2**20))
+    assert peak >= 64
+
+
+def test_measure_applies_the_address_space_cap(tmp_path: Path) -> None:
+    command = [sys.executable, "-c", "data = b'x' * (512 * 2**20)"]
+    cap = 256 * 2**20
+    _, _, status, _, stderr = harness.measure(
+        command, cwd=tmp_path, scratch=tmp_path, env=dict(os.environ), cap_bytes=cap
+    )
+    assert status == 1
+    assert "MemoryError" in stderr
+
+
+def test_measure_kills_a_run_that_hangs(tmp_path: Path) -> None:
+    command = [sys.executable, "-c", "import time; time.sleep(60)"]
+    _, _, status, _, _ = harness.measure(
+        command, cwd=tmp_path, scratch=tmp_path, env=dict(os.environ), timeout=0.5
+    )
+    assert status == -9
 
 
 def fake_runs() -> list[harness.Run]:
