@@ -66,6 +66,29 @@ def test_duplicate_keys_in_different_batches_are_caught(
     assert "at lines 5, 9" in message
 
 
+class Pairs(pa.DataFrameModel):
+    """Rows unique by the pair of columns (``Config.unique``), not by either alone."""
+
+    area: pl.String
+    year: pl.Int64
+
+    class Config:
+        """The key is the pair."""
+
+        unique = ["area", "year"]  # noqa: RUF012 - Pandera reads this class attribute
+
+
+def test_table_level_unique_key_is_checked_across_batches(tmp_path: Path) -> None:
+    path = tmp_path / "pairs.parquet"
+    pl.DataFrame({"area": ["a", "a", "b", "a"], "year": [1, 2, 1, 1]}).write_parquet(path)
+    with pytest.raises(
+        ValidationFailedError, match=r"(?s)columns 'area', 'year' failed .* at rows 0, 3"
+    ):
+        validate_parquet(path, Pairs, where="test", batch_rows=2)
+    pl.DataFrame({"area": ["a", "a", "b"], "year": [1, 2, 1]}).write_parquet(path)
+    assert validate_parquet(path, Pairs, where="test", batch_rows=2) == 3
+
+
 def test_streaming_run_matches_in_memory_run_and_cleans_up(workspace: Workspace) -> None:
     config = load_config(workspace.config_path)
     pipeline = pipelines.load(config.pipeline).build(config.parameters)

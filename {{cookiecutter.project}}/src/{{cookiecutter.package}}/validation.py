@@ -30,6 +30,7 @@ def validate(
     where: str,
     line_offset: int | None = None,
     first_row: int = 0,
+    checks: pa.DataFrameSchema | None = None,
 ) -> pl.DataFrame:
     """Return ``frame`` validated by ``schema``, or raise a readable error.
 
@@ -41,9 +42,13 @@ def validate(
             (2 for a CSV with one header row), when the frame is a file as read.
         first_row: position of the frame's first row in the whole table, when
             the frame is one batch of a larger table (rows are reported in full-table terms).
+        checks: the checks to run, when not all of ``schema``'s (``validate_parquet``
+            leaves out ``unique``, which it checks once over the whole table).
 
     """
     try:
+        if checks is not None:
+            return checks.validate(frame, lazy=True)
         return schema.validate(frame, lazy=True)
     except SchemaErrors as exc:
         raise ValidationFailedError(
@@ -118,9 +123,19 @@ def validate_parquet(
     """
     table = pl.scan_parquet(path)
     rows = int(table.select(pl.len()).collect().item())  # from the file's metadata
+    model = schema.to_schema()
+    row_checks = model.update_columns({name: {"unique": False} for name in model.columns})
+    row_checks.unique = None  # uniqueness is checked once, over the whole file, below
     for first_row in range(0, max(rows, 1), batch_rows):
         batch = table.slice(first_row, batch_rows).collect()
-        validate(batch, schema, where=where, line_offset=line_offset, first_row=first_row)
+        validate(
+            batch,
+            schema,
+            where=where,
+            line_offset=line_offset,
+            first_row=first_row,
+            checks=row_checks,
+        )
     check_unique_on_disk(table, schema, where=where, rows=rows, line_offset=line_offset)
     return rows
 
@@ -137,7 +152,8 @@ def check_unique_on_disk(
 
     Keys are split into buckets by hash and each bucket is counted in its own
     streaming pass, so at most about ``UNIQUE_KEYS_PER_PASS`` keys are held at
-    once however long the table is.
+    once however long the table is. A bucket is first compared by its count of
+    distinct keys (cheap); only a bucket with repeats is grouped to name them.
     """
     model = schema.to_schema()
     key_sets = [[name] for name, column in model.columns.items() if column.unique]
@@ -145,8 +161,17 @@ def check_unique_on_disk(
         key_sets.append(list(model.unique))
     buckets = max(1, -(-rows // UNIQUE_KEYS_PER_PASS))
     for keys in key_sets:
-        bucket = pl.struct(keys).hash(seed=0) % buckets
+        key = pl.col(keys[0]) if len(keys) == 1 else pl.struct(keys)
+        bucket = key.hash(seed=0) % buckets
         for number in range(buckets):
+            counts = (
+                table.select(keys)
+                .filter(bucket == number)
+                .select(pl.len().alias("rows"), key.n_unique().alias("distinct"))
+                .collect(engine="streaming")
+            )
+            if counts.item(0, "rows") == counts.item(0, "distinct"):
+                continue
             repeated = (
                 table.select(keys)
                 .filter(bucket == number)
