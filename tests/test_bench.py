@@ -134,6 +134,22 @@ def test_results_are_written_as_json_and_markdown(tmp_path: Path) -> None:
     assert not any("pandas-equals-polars" in line for line in table)
 
 
+def test_render_rewrites_markdown_from_json(tmp_path: Path) -> None:
+    runs = fake_runs()
+    profile = {"rows": 1_000_000, "read_and_tidy_seconds": 1.0, "validate_seconds": 0.5, "columns": {}}
+    document = {
+        "runs": [run.as_dict() for run in runs],
+        "summary": harness.summarise(runs),
+        "check_profiles": [profile],
+    }
+    json_path, md_path = harness.write_results(document, tmp_path)
+    md_path.unlink()
+    assert harness.main(["--render", str(json_path)]) == 0
+    text = md_path.read_text(encoding="utf-8")
+    assert "| 1,000,000 | 6.0x / 3.0x | 25% / 25% | yes (2 GiB) | equal |" in text
+    assert "That is 25% of the 2.00 s in-memory run with checks on." in text
+
+
 def test_check_profile_is_tabulated(tmp_path: Path) -> None:
     profile = {
         "rows": 1_000_000,
@@ -144,7 +160,7 @@ def test_check_profile_is_tabulated(tmp_path: Path) -> None:
     document = {"runs": [], "summary": [], "check_profiles": [profile]}
     _, md_path = harness.write_results(document, tmp_path)
     text = md_path.read_text(encoding="utf-8")
-    assert "at 1,000,000 rows (in memory; read and tidy 1.50 s, whole schema 0.75 s)" in text
+    assert "at 1,000,000 rows (in memory; read and tidy 1.50 s, whole schema 0.75 s)." in text
     assert "| person_id | <Check greater_than_or_equal_to>, unique | 0.50 |" in text
 
 
