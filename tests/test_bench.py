@@ -160,7 +160,7 @@ def test_check_profile_is_tabulated(tmp_path: Path) -> None:
     document = {"runs": [], "summary": [], "check_profiles": [profile]}
     _, md_path = harness.write_results(document, tmp_path)
     text = md_path.read_text(encoding="utf-8")
-    assert "at 1,000,000 rows (in memory; read and tidy 1.50 s, whole schema 0.75 s)." in text
+    assert "at 1,000,000 rows (in memory; read and tidy 1.50 s, runner's validation 0.75 s)." in text
     assert "| person_id | <Check greater_than_or_equal_to>, unique | 0.50 |" in text
 
 

@@ -138,9 +138,16 @@ def keyed_run(
     return config, config.outputs_dir
 
 
-def test_streaming_run_rejects_bad_data_and_writes_nothing(tmp_path: Path) -> None:
-    with pytest.raises(ValidationFailedError, match=r"'key'.*uniqueness"):
-        keyed_run(tmp_path, ["1,5", "2,6", "1,7"])
+@pytest.mark.parametrize("streaming", [False, True])
+def test_duplicates_are_rejected_with_lines_and_nothing_is_written(
+    tmp_path: Path, streaming: bool
+) -> None:
+    with pytest.raises(ValidationFailedError) as caught:
+        keyed_run(tmp_path, ["1,5", "2,6", "1,7"], streaming=streaming)
+    message = str(caught.value)
+    assert "column 'key' failed field_uniqueness across the whole table" in message
+    assert "{'key': 1, 'copies': 2}" in message
+    assert "at lines 2, 4" in message
     assert not (tmp_path / "outputs").exists()
     assert not list((tmp_path / "data" / "interim").glob(".run-*"))
 

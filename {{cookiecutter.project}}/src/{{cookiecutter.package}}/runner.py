@@ -34,7 +34,7 @@ from . import manifest
 from .config import PipelineConfig
 from .errors import ConfigError, InputError
 from .io import require_file, sha256_file, write_frames_atomically
-from .validation import validate, validate_parquet
+from .validation import validate_parquet, validate_table
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +228,7 @@ def _run_stage(
         raise InputError(msg) from exc
     if spill is None:
         validated = (
-            validate(collected, stage.schema, where=where, line_offset=stage.line_offset)
+            validate_table(collected, stage.schema, where=where, line_offset=stage.line_offset)
             if check_data
             else collected
         )

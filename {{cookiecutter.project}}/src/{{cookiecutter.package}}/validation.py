@@ -102,6 +102,36 @@ def _describe_row(
     return position  # pragma: no cover - pandera reports positions within the frame
 
 
+def validate_table(
+    frame: pl.DataFrame,
+    schema: type[pa.DataFrameModel],
+    *,
+    where: str,
+    line_offset: int | None = None,
+) -> pl.DataFrame:
+    """Validate a whole stage result: Pandera's row checks, then uniqueness over the table.
+
+    Same verdict as :func:`validate`, but faster on large tables: Pandera
+    checks ``unique`` by flagging every duplicated row, while
+    :func:`check_unique` first compares the count of distinct keys with the
+    row count and only looks for the repeats when they differ. It is also the
+    uniqueness check of streaming mode, so both modes report duplicates alike.
+    """
+    validated = validate(
+        frame, schema, where=where, line_offset=line_offset, checks=_row_checks(schema)
+    )
+    check_unique(frame.lazy(), schema, where=where, rows=frame.height, line_offset=line_offset)
+    return validated
+
+
+def _row_checks(schema: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
+    """Return ``schema``'s checks without ``unique`` (checked over the whole table instead)."""
+    model = schema.to_schema()
+    row_checks = model.update_columns({name: {"unique": False} for name in model.columns})
+    row_checks.unique = None
+    return row_checks
+
+
 def validate_parquet(
     path: Path,
     schema: type[pa.DataFrameModel],
@@ -117,15 +147,13 @@ def validate_parquet(
     with :func:`validate`, so every check runs on every row while memory stays
     bounded. Column checks compare a row with fixed limits, so batches give the
     same verdict as the whole table; ``unique`` is the exception, so it is
-    checked again over the whole file by :func:`check_unique_on_disk`. A
+    checked once over the whole file by :func:`check_unique`. A
     ``@dataframe_check`` that aggregates over rows (a total, a mean) would only
     see one batch at a time: keep those on small, summarised stages.
     """
     table = pl.scan_parquet(path)
     rows = int(table.select(pl.len()).collect().item())  # from the file's metadata
-    model = schema.to_schema()
-    row_checks = model.update_columns({name: {"unique": False} for name in model.columns})
-    row_checks.unique = None  # uniqueness is checked once, over the whole file, below
+    row_checks = _row_checks(schema)
     for first_row in range(0, max(rows, 1), batch_rows):
         batch = table.slice(first_row, batch_rows).collect()
         validate(
@@ -136,11 +164,11 @@ def validate_parquet(
             first_row=first_row,
             checks=row_checks,
         )
-    check_unique_on_disk(table, schema, where=where, rows=rows, line_offset=line_offset)
+    check_unique(table, schema, where=where, rows=rows, line_offset=line_offset)
     return rows
 
 
-def check_unique_on_disk(
+def check_unique(
     table: pl.LazyFrame,
     schema: type[pa.DataFrameModel],
     *,
@@ -148,7 +176,7 @@ def check_unique_on_disk(
     rows: int,
     line_offset: int | None = None,
 ) -> None:
-    """Check the schema's ``unique`` columns over a whole on-disk table, in bounded memory.
+    """Check the schema's ``unique`` columns over a whole (lazy) table, in bounded memory.
 
     Keys are split into buckets by hash and each bucket is counted in its own
     streaming pass, so at most about ``UNIQUE_KEYS_PER_PASS`` keys are held at
@@ -162,20 +190,17 @@ def check_unique_on_disk(
     buckets = max(1, -(-rows // UNIQUE_KEYS_PER_PASS))
     for keys in key_sets:
         key = pl.col(keys[0]) if len(keys) == 1 else pl.struct(keys)
-        bucket = key.hash(seed=0) % buckets
         for number in range(buckets):
-            counts = (
-                table.select(keys)
-                .filter(bucket == number)
-                .select(pl.len().alias("rows"), key.n_unique().alias("distinct"))
-                .collect(engine="streaming")
+            part = table.select(keys)
+            if buckets > 1:
+                part = part.filter(key.hash(seed=0) % buckets == number)
+            counts = part.select(pl.len().alias("rows"), key.n_unique().alias("distinct")).collect(
+                engine="streaming"
             )
             if counts.item(0, "rows") == counts.item(0, "distinct"):
                 continue
             repeated = (
-                table.select(keys)
-                .filter(bucket == number)
-                .group_by(keys)
+                part.group_by(keys)
                 .agg(pl.len().alias("copies"))
                 .filter(pl.col("copies") > 1)
                 .head(MAX_EXAMPLES)
