@@ -186,7 +186,7 @@ def child_env() -> dict[str, str]:
 
 
 def generate_project(work: Path) -> Path:
-    """Generate the default project (example pipeline) into ``work`` and install it."""
+    """Generate a project with the example pipeline (``starter=none``) into ``work``; install it."""
     from cookiecutter.main import cookiecutter
 
     shutil.rmtree(work / PACKAGE.replace("_", "-"), ignore_errors=True)  # always fresh
@@ -197,7 +197,7 @@ def generate_project(work: Path) -> Path:
                 str(TEMPLATE),
                 no_input=True,
                 overwrite_if_exists=True,
-                extra_context={"project_name": "Bench RAP", "package": PACKAGE},
+                extra_context={"project_name": "Bench RAP", "package": PACKAGE, "starter": "none"},
                 output_dir=str(work),
             )
         )

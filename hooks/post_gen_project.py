@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+# Answers rendered by cookiecutter (JSON strings are valid Python string literals).
+# fmt: off
 PACKAGE = {{ cookiecutter.package | tojson }}
 STARTER = {{ cookiecutter.starter | tojson }}
 CI = {{ cookiecutter.ci | tojson }}
@@ -21,9 +23,24 @@ LICENCE = {{ cookiecutter.licence | tojson }}
 AUTHOR_NAME = {{ cookiecutter.author_name | tojson }}
 AUTHOR_EMAIL = {{ cookiecutter.author_email | tojson }}
 PROJECT = {{ cookiecutter.project | tojson }}
+# fmt: on
 
 # Each starter's pipeline folder and the shared importers it uses.
 STARTERS: dict[str, dict[str, list[str] | str]] = {
+    "social_isolation": {"pipeline": "social_isolation", "importers": ["census", "geography", "markers"]},
+    "child_attainment": {"pipeline": "child_attainment", "importers": ["ees", "iod", "markers"]},
+    "green_space": {
+        "pipeline": "green_space",
+        "importers": ["markers", "ons_green_space", "ons_boundaries", "os_open_greenspace"],
+    },
+    "active_travel": {
+        "pipeline": "active_travel",
+        "importers": ["census", "dft_tables", "dft_traffic", "geography", "markers"],
+    },
+    "skills": {
+        "pipeline": "skills",
+        "importers": ["census", "geography", "markers", "nomis_api"],
+    },
     "none": {"pipeline": "example", "importers": []},
 }
 ALL_IMPORTERS = sorted({name for spec in STARTERS.values() for name in spec["importers"]})
@@ -54,13 +71,19 @@ def keep_chosen_starter() -> str:
             ROOT / "reports" / f"{name}.qmd",
         ):
             remove(path)
-    for importer in ALL_IMPORTERS:
+    # Every shared importer the chosen starter does not list goes (listed by another
+    # starter or by none), so no module is left importing one that was removed.
+    importers = {path.stem for path in (src / "importers").glob("*.py")} - {"__init__"}
+    for importer in sorted(importers | set(ALL_IMPORTERS)):
         if importer not in chosen["importers"]:
             remove(src / "importers" / f"{importer}.py")
             remove(ROOT / "tests" / "importers" / f"test_{importer}.py")
     config = ROOT / "config"
     (config / "starters" / f"{pipeline}.toml").replace(config / "pipeline.toml")
     remove(config / "starters")
+    for folder in (ROOT / "docs" / "starters", ROOT / "tests" / "importers"):
+        if folder.is_dir() and not [p for p in folder.iterdir() if p.name != "__init__.py"]:
+            remove(folder)  # nothing left for this starter
     expected = ROOT / "tests" / "backtest"
     (expected / "expected" / f"{pipeline}.json").replace(expected / "expected_hashes.json")
     remove(expected / "expected")
@@ -80,8 +103,13 @@ def keep_chosen_ci() -> None:
     if CI not in {"github", "both"}:
         remove(ROOT / ".github" / "workflows")
         remove(ROOT / ".github" / "dependabot.yml")
+        remove(ROOT / ".github" / "pull_request_template.md")
     if CI not in {"gitlab", "both"}:
         remove(ROOT / ".gitlab-ci.yml")
+        remove(ROOT / ".gitlab")
+    github = ROOT / ".github"
+    if github.is_dir() and not any(github.iterdir()):
+        github.rmdir()
 
 
 def lock_dependencies() -> None:
@@ -92,7 +120,7 @@ def lock_dependencies() -> None:
     if uv is None:
         print("note: uv not found; run `uv lock` later to pin dependencies (uv.lock).")
         return
-    done = subprocess.run([uv, "lock", "--quiet"], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run([uv, "lock", "--quiet"], cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         print(f"note: `uv lock` failed, run it again when the package index is reachable:\n{done.stderr}")
 
@@ -105,7 +133,7 @@ def git_commit() -> bool:
         return False
     identity = []
     for key, fallback in (("user.name", AUTHOR_NAME), ("user.email", AUTHOR_EMAIL)):
-        found = subprocess.run([git, "config", key], cwd=ROOT, capture_output=True, text=True)
+        found = subprocess.run([git, "config", key], cwd=ROOT, capture_output=True, text=True, check=False)
         if not found.stdout.strip():
             identity += ["-c", f"{key}={fallback}"]
     steps = (
@@ -114,9 +142,11 @@ def git_commit() -> bool:
         [git, *identity, "commit", "--quiet", "--no-verify", "-m", "Initial commit from cookiecutter-rap"],
     )
     for step in steps:
-        done = subprocess.run(step, cwd=ROOT, capture_output=True, text=True)
+        done = subprocess.run(step, cwd=ROOT, capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            print(f"note: `{' '.join(step[1:3])}` failed; the project is complete but not committed:\n{done.stderr}")
+            print(
+                f"note: `{' '.join(step[1:3])}` failed; the project is complete but not committed:\n{done.stderr}"
+            )
             return False
     return True
 

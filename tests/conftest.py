@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +31,7 @@ def generate(output_dir: Path, *, lock: bool = False, **answers: str) -> Path:
     else:
         os.environ["COOKIECUTTER_RAP_NO_LOCK"] = "1"
     try:
-        folder = cookiecutter(
-            str(TEMPLATE), no_input=True, extra_context=answers, output_dir=str(output_dir)
-        )
+        folder = cookiecutter(str(TEMPLATE), no_input=True, extra_context=answers, output_dir=str(output_dir))
     finally:
         if previous is None:
             os.environ.pop("COOKIECUTTER_RAP_NO_LOCK", None)
@@ -45,9 +42,7 @@ def generate(output_dir: Path, *, lock: bool = False, **answers: str) -> Path:
 
 def git(folder: Path, *args: str) -> str:
     """Run git in ``folder`` and return its output."""
-    done = subprocess.run(
-        ["git", *args], cwd=folder, capture_output=True, text=True, check=True
-    )
+    done = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, check=True)
     return done.stdout
 
 
@@ -65,7 +60,7 @@ def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def no_git_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def no_git_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Hide every git configuration so git has no user name or email."""
     home = tmp_path / "home"
     home.mkdir()
@@ -74,7 +69,6 @@ def no_git_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"):
         monkeypatch.delenv(name, raising=False)
-    yield
 
 
 def which_or_skip(tool: str) -> str:

@@ -18,7 +18,14 @@ TEXT_SUFFIXES = {".py", ".toml", ".md", ".yml", ".yaml", ".cfg", ".cff", ".txt",
 # Every (option, value) pair, each with the other options at their defaults.
 OPTION_VALUES = [(option, value) for option, values in CHOICES.items() for value in values]
 
-STARTER_PIPELINE = {"none": "example"}
+STARTER_PIPELINE = {
+    "social_isolation": "social_isolation",
+    "child_attainment": "child_attainment",
+    "green_space": "green_space",
+    "active_travel": "active_travel",
+    "skills": "skills",
+    "none": "example",
+}
 
 
 def text_files(folder: Path) -> list[Path]:
@@ -57,7 +64,9 @@ def test_every_option_value_generates_a_clean_project(tmp_path: Path, option: st
     pipeline = STARTER_PIPELINE[answers["starter"]]
     assert config["pipeline"] == pipeline
     package = project / "src" / "my_rap_project"
-    assert sorted(p.name for p in (package / "pipelines").iterdir() if p.is_dir() and p.name != "__pycache__") == [pipeline]
+    assert sorted(
+        p.name for p in (package / "pipelines").iterdir() if p.is_dir() and p.name != "__pycache__"
+    ) == [pipeline]
     assert sorted(p.name for p in (project / "data" / "sample").iterdir() if p.is_dir()) == [pipeline]
     for path in config["inputs"].values():
         assert (project / path).is_file(), f"configured input {path} is missing"
@@ -68,7 +77,10 @@ def test_every_option_value_generates_a_clean_project(tmp_path: Path, option: st
     github = (project / ".github" / "workflows").is_dir()
     gitlab = (project / ".gitlab-ci.yml").is_file()
     assert (github, gitlab) == {
-        "github": (True, False), "gitlab": (False, True), "both": (True, True), "none": (False, False)
+        "github": (True, False),
+        "gitlab": (False, True),
+        "both": (True, True),
+        "none": (False, False),
     }[answers["ci"]]
 
     for path in [*project.rglob("*.yml"), *project.rglob("*.yaml"), project / "CITATION.cff"]:
@@ -86,11 +98,18 @@ def test_generated_project_is_committed(default_project: Path) -> None:
     ("project_name", "author_name", "project", "package"),
     [
         ("Ysgol Gymraeg", "Siân O'Neil", "ysgol-gymraeg", "ysgol_gymraeg"),
-        ('Project "Alpha": children\'s services', "Zoë \"Zed\" D'Arcy", "project-alpha-childrens-services", "project_alpha_childrens_services"),
+        (
+            'Project "Alpha": children\'s services',
+            'Zoë "Zed" D\'Arcy',
+            "project-alpha-childrens-services",
+            "project_alpha_childrens_services",
+        ),
         ("Énergie & Santé 2025", "Łukasz Żółć", "energie-sante-2025", "energie_sante_2025"),
     ],
 )
-def test_odd_but_valid_names_work(tmp_path: Path, project_name: str, author_name: str, project: str, package: str) -> None:
+def test_odd_but_valid_names_work(
+    tmp_path: Path, project_name: str, author_name: str, project: str, package: str
+) -> None:
     folder = generate(tmp_path, project_name=project_name, author_name=author_name)
     assert folder.name == project
     assert (folder / "src" / package / "__init__.py").is_file()

@@ -41,7 +41,11 @@ def run_nox(project: Path, *sessions: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.generated
-@pytest.mark.parametrize("answers", COMBINATIONS, ids=[",".join(f"{k}={v}" for k, v in a.items()) or "defaults" for a in COMBINATIONS])
+@pytest.mark.parametrize(
+    "answers",
+    COMBINATIONS,
+    ids=[",".join(f"{k}={v}" for k, v in a.items()) or "defaults" for a in COMBINATIONS],
+)
 def test_generated_project_passes_its_own_sessions(tmp_path: Path, answers: dict[str, str]) -> None:
     project = generate(tmp_path, lock=True, **answers)
     assert (project / "uv.lock").is_file(), "the post-generation hook should lock dependencies"

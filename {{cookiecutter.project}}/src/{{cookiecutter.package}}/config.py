@@ -17,7 +17,7 @@ from typing import Any
 from .errors import ConfigError
 
 DEFAULT_CONFIG = Path("config") / "pipeline.toml"
-_KNOWN_KEYS = {"pipeline", "outputs_dir", "streaming", "inputs", "parameters", "rap"}
+_KNOWN_KEYS = {"pipeline", "outputs_dir", "streaming", "inputs", "parameters", "rap", "sources"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class PipelineConfig:
     streaming: bool = False
     parameters: dict[str, Any] = field(default_factory=dict)
     rap: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, Any] = field(default_factory=dict)
 
 
 def find_project_root(start: Path) -> Path:
@@ -96,6 +97,7 @@ def load_config(path: Path | None = None) -> PipelineConfig:
         streaming=streaming,
         parameters=dict(data.get("parameters", {})),
         rap=dict(data.get("rap", {})),
+        sources=dict(data.get("sources", {})),
     )
 
 

@@ -9,6 +9,7 @@ is where geography vintages meet: an LSOA 2011 code that was split or merged in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandera.polars as pa
@@ -86,3 +87,32 @@ class InLookup(pa.DataFrameModel):
     def area_found_in_lookup(cls, data: pa.PolarsData) -> pl.LazyFrame:
         """Every row must have found its local authority in the lookup."""
         return data.lazyframe.select(pl.col("lad_code").is_not_null())
+
+
+def synthetic_lsoa_lookup(
+    lsoas: int, lads: Sequence[tuple[str, str]], *, lsoas_per_msoa: int = 5
+) -> pl.DataFrame:
+    """Return a made-up LSOA to MSOA to LAD lookup in the ONS column layout (sample data only).
+
+    MSOAs of ``lsoas_per_msoa`` LSOAs are dealt to the local authorities in
+    ``lads`` (``(code, name)`` pairs) in turn, and named as ONS names them
+    (``"<LAD name> 001A"``). The codes look like GSS codes but are invented.
+    """
+    rows = []
+    for index in range(lsoas):
+        msoa = index // lsoas_per_msoa
+        lad_code, lad_name = lads[msoa % len(lads)]
+        msoa_name = f"{lad_name} {msoa // len(lads) + 1:03d}"
+        letter = chr(ord("A") + index % lsoas_per_msoa)
+        rows.append(
+            (
+                f"E01{100_001 + index:06d}",
+                f"{msoa_name}{letter}",
+                f"E02{100_001 + msoa:06d}",
+                msoa_name,
+                lad_code,
+                lad_name,
+                index + 1,
+            )
+        )
+    return pl.DataFrame(rows, schema=[*LOOKUP_COLUMNS, "ObjectId"], orient="row").sort("LSOA21CD")
