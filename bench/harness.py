@@ -15,8 +15,9 @@ and runs, each in a fresh child process:
 
 Wall time, peak resident memory (``ru_maxrss`` of that child, via
 ``os.wait4``) and rows per second are written to ``bench-results/`` as JSON
-and a markdown table. Runs above ``--in-memory-max-rows`` skip the in-memory
-and pandas variants, which need many times the input size in memory.
+and a markdown table. POSIX only (Linux, macOS). Runs above
+``--in-memory-max-rows`` skip the in-memory and pandas variants, which need
+many times the input size in memory.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ import json
 import os
 import platform
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -149,6 +149,8 @@ def measure(
     if cap_bytes is not None:
 
         def limit() -> None:
+            import resource
+
             resource.setrlimit(resource.RLIMIT_AS, (cap_bytes, cap_bytes))
 
     out_path, err_path = scratch / "stdout.txt", scratch / "stderr.txt"

@@ -51,6 +51,12 @@ def test_defaults_are_light_and_full_set_is_parsable() -> None:
     assert args.cap_gb == 1.5
 
 
+posix_only = pytest.mark.skipif(
+    sys.platform == "win32", reason="the harness measures with POSIX os.wait4 and RLIMIT_AS"
+)
+
+
+@posix_only
 def test_measure_reports_the_child_peak_memory(tmp_path: Path) -> None:
     command = [sys.executable, "-c", "data = b'x' * (64 * 2**20); print(len(data))"]
     _, peak, status, stdout, _ = harness.measure(
@@ -60,6 +66,7 @@ def test_measure_reports_the_child_peak_memory(tmp_path: Path) -> None:
     assert peak >= 64
 
 
+@posix_only
 def test_measure_applies_the_address_space_cap(tmp_path: Path) -> None:
     command = [sys.executable, "-c", "data = b'x' * (512 * 2**20)"]
     cap = 256 * 2**20
@@ -70,6 +77,7 @@ def test_measure_applies_the_address_space_cap(tmp_path: Path) -> None:
     assert "MemoryError" in stderr
 
 
+@posix_only
 def test_measure_kills_a_run_that_hangs(tmp_path: Path) -> None:
     command = [sys.executable, "-c", "import time; time.sleep(60)"]
     _, _, status, _, _ = harness.measure(
@@ -190,6 +198,7 @@ def test_pandas_reference_rejects_a_non_numeric_age(tmp_path: Path, pandas_refer
         pandas_reference.tidy_residents(pandas_reference.read_residents(source))
 
 
+@posix_only
 @pytest.mark.generated
 def test_bench_runs_end_to_end_at_tiny_size(tmp_path: Path, pandas_reference: ModuleType) -> None:
     """Smoke test: every variant runs at 10k rows and pandas matches the pipeline (no timings)."""
