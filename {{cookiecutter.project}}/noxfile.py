@@ -163,10 +163,9 @@ def _measure(command: list[str]) -> tuple[int, float, int | None]:
     """
     start = time.perf_counter()
     process = subprocess.Popen(command)  # noqa: S603 - our own interpreter and package
-    if not hasattr(os, "wait4"):
-        process.wait()
-        peak = None
-        status = process.returncode
+    peak: int | None = None
+    if sys.platform == "win32":
+        status = process.wait()
     else:
         _, wait_status, usage = os.wait4(process.pid, 0)
         status = process.returncode = os.waitstatus_to_exitcode(wait_status)
