@@ -9,6 +9,7 @@ uv or git is missing, or git has no identity, the project is still complete.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -148,7 +149,21 @@ def git_commit() -> bool:
                 f"note: `{' '.join(step[1:3])}` failed; the project is complete but not committed:\n{done.stderr}"
             )
             return False
+    tag_first_release(git, identity)
     return True
+
+
+def tag_first_release(git: str, identity: list[str]) -> None:
+    """Tag the first commit with the package version (CHANGELOG.md has that entry: RAP G4)."""
+    init = (ROOT / "src" / PACKAGE / "__init__.py").read_text(encoding="utf-8")
+    found = re.search(r'^__version__ = "([^"]+)"', init, re.MULTILINE)
+    if found is None:
+        return
+    version = found.group(1)
+    step = [git, *identity, "tag", "-a", f"v{version}", "-m", f"Release {version}"]
+    done = subprocess.run(step, cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        print(f"note: could not tag v{version}: {done.stderr}")
 
 
 def main() -> int:

@@ -111,6 +111,15 @@ def update_expected(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def rap(session: nox.Session) -> None:
+    """RAP self-check: run tests and pipeline, report the NHS RAP level (fails below target)."""
+    sync(session, "dev")
+    session.run(
+        "python", "-m", PACKAGE, "rap-check", "--json", "outputs/rap-check.json", *session.posargs
+    )
+
+
+@nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Time the pipeline on synthetic inputs: ``nox -s bench`` (1M rows) or ``-- 5000000``.
 

@@ -4,6 +4,7 @@ Commands:
     run          run the configured pipeline and write outputs and a manifest
     sample-data  (re)generate the synthetic sample inputs, at any size
     backtest     compare outputs with the committed expected hashes
+    rap-check    check the project against the NHS RAP levels (and AF, Duck Book)
 
 Expected problems (bad input, bad configuration) print a clear message and
 exit with status 1; ``--debug`` adds the Python traceback.
@@ -17,8 +18,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, backtest, pipelines
-from .config import load_config
+from . import __version__, backtest, pipelines, rap_check
+from .config import PipelineConfig, load_config
 from .errors import PipelineError
 from .io import write_frames_atomically
 from .logs import start_run_log
@@ -53,7 +54,33 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--out", type=Path, help="outputs folder to check (default outputs_dir)")
     check.add_argument("--expected", type=Path, help="expected hashes file")
     check.add_argument("--update", action="store_true", help="replace the expected hashes")
+    _add_rap_check(commands)
     return parser
+
+
+def _add_rap_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Describe ``rap-check`` and its options."""
+    rap = commands.add_parser(
+        "rap-check", help="check this project against the NHS RAP levels (runs tests and pipeline)"
+    )
+    rap.add_argument("--json", type=Path, help="also write the report as JSON to this file")
+    rap.add_argument(
+        "--no-run",
+        action="store_true",
+        help="run neither tests nor pipeline; judge the latest run in outputs_dir (fast)",
+    )
+    rap.add_argument("--no-tests", action="store_true", help="do not run the test suite")
+    rap.add_argument(
+        "--strict",
+        action="store_true",
+        help="pending attestations and skipped runs also block the level (for releases)",
+    )
+    rap.add_argument(
+        "--max-age-days",
+        type=int,
+        help="warn about attestations older than this (default [rap] attestation_max_age_days "
+        "or 365)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -92,7 +119,32 @@ def _dispatch(args: argparse.Namespace) -> int:
         written = write_frames_atomically(module.make_sample(rows, args.seed), out)
         log.info("Wrote %d sample file(s) to %s", len(written), out)
         return 0
+    if args.command == "rap-check":
+        return _rap_check(args, config)
     return _backtest(args, config.outputs_dir, config.root)
+
+
+def _rap_check(args: argparse.Namespace, config: PipelineConfig) -> int:
+    """Evaluate every RAP criterion; exit 1 if the project is below its target level."""
+    try:
+        target = rap_check.Level.parse(str(config.rap.get("target_level", "baseline")))
+    except ValueError as exc:
+        msg = f"[rap] target_level in {config.path}: {exc}"
+        raise PipelineError(msg) from exc
+    max_age = args.max_age_days
+    if max_age is None:
+        max_age = int(config.rap.get("attestation_max_age_days", 365))
+    options = rap_check.Options(
+        run_pipeline=not args.no_run,
+        run_tests=not (args.no_run or args.no_tests),
+        max_age_days=max_age,
+    )
+    with rap_check.Project(config.root, config, options) as project:
+        report = rap_check.evaluate(project, target=target, strict=args.strict)
+        print(rap_check.render_table(report))  # noqa: T201 - the command's output
+        if args.json:
+            rap_check.write_json(report, project, args.json.resolve())
+    return 0 if report.meets_target else 1
 
 
 def _backtest(args: argparse.Namespace, outputs_dir: Path, root: Path) -> int:

@@ -1,0 +1,311 @@
+"""Facts about the project that the checks read: files, git, pyproject, and runs.
+
+Every fact is gathered once, when a check first asks for it, so checks stay
+one-liners over evidence and the expensive parts (running the tests and the
+pipeline) happen at most once per self-check.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import cached_property
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import pandera.polars as pa
+
+from .. import pipelines
+from ..config import PipelineConfig
+from ..manifest import MANIFEST_NAME
+from .attestations import ATTESTATIONS_FILE, Attestation, load_attestations
+from .ci import CIJob, default_nox_sessions, load_ci_jobs
+
+# Set in the environment of the test run the self-check starts, so a test that
+# calls the self-check cannot start the test suite again (endless recursion).
+NESTED_ENV = "RAP_CHECK_NESTED"
+TOOL_TIMEOUT_SECONDS = 3600
+_VERSION_RE = re.compile(r"^__version__\s*=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Options:
+    """How thorough the self-check is.
+
+    Attributes:
+        run_pipeline: run the pipeline on the configured inputs; when false, read
+            the latest run in ``outputs_dir`` instead.
+        run_tests: run the test suite with pytest.
+        max_age_days: warn when an attestation is older than this.
+        today: the date attestations are compared with.
+        outputs_dir: where the latest run is, when the pipeline is not run
+            (default: ``outputs_dir`` from the configuration).
+
+    """
+
+    run_pipeline: bool = True
+    run_tests: bool = True
+    max_age_days: int = 365
+    today: date = field(default_factory=lambda: datetime.now(UTC).date())
+    outputs_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """The exit status and combined output of a command the self-check ran."""
+
+    command: tuple[str, ...]
+    returncode: int
+    output: str
+
+    @property
+    def ok(self) -> bool:
+        """Whether the command succeeded."""
+        return self.returncode == 0
+
+    def tail(self, lines: int = 3) -> str:
+        """Return the last non-empty lines of output, joined, for a one-line reason."""
+        kept = [line.strip() for line in self.output.splitlines() if line.strip()]
+        return " | ".join(kept[-lines:])
+
+
+def run_python(args: list[str], cwd: Path, *, env: dict[str, str] | None = None) -> ToolResult:
+    """Run ``python <args>`` with this interpreter (the project's environment) in ``cwd``."""
+    command = (sys.executable, *args)
+    try:
+        done = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+            command,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+            timeout=TOOL_TIMEOUT_SECONDS,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return ToolResult(command, 127, f"{type(exc).__name__}: {exc}")
+    return ToolResult(command, done.returncode, done.stdout + done.stderr)
+
+
+@dataclass(frozen=True)
+class GitFacts:
+    """What local git metadata says about the project (nothing here needs a network)."""
+
+    available: bool
+    head: str | None = None
+    commit_messages: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    dirty_paths: tuple[str, ...] = ()
+    remote: str | None = None
+    tracked: tuple[str, ...] = ()
+
+
+def _git(root: Path, *args: str) -> str | None:
+    """Run a read-only git command in ``root``; return its output, or None if it failed."""
+    git = shutil.which("git")
+    if git is None:
+        return None
+    done = subprocess.run(  # noqa: S603 - fixed git arguments, no shell
+        [git, *args], cwd=root, capture_output=True, text=True, check=False, timeout=60
+    )
+    return done.stdout if done.returncode == 0 else None
+
+
+def read_git(root: Path) -> GitFacts:
+    """Collect the git facts of the repository that contains ``root``."""
+    head = _git(root, "rev-parse", "--verify", "--quiet", "HEAD")
+    if head is None:
+        return GitFacts(available=(root / ".git").exists())
+    log = _git(root, "log", "--format=%B%x1e") or ""
+    messages = tuple(entry.strip() for entry in log.split("\x1e") if entry.strip())
+    status = _git(root, "status", "--porcelain") or ""
+    return GitFacts(
+        available=True,
+        head=head.strip(),
+        commit_messages=messages,
+        tags=tuple((_git(root, "tag", "--merged", "HEAD") or "").split()),
+        dirty_paths=tuple(line[3:] for line in status.splitlines() if line.strip()),
+        remote=((_git(root, "remote", "get-url", "origin") or "").strip() or None),
+        tracked=tuple((_git(root, "ls-files", "-z") or "").split("\0")[:-1]),
+    )
+
+
+@dataclass(frozen=True)
+class PipelineRun:
+    """Evidence of a pipeline run: the outputs folder, its manifest and its log.
+
+    Attributes:
+        out_dir: the folder the run wrote to.
+        ran_now: true when the self-check ran the pipeline itself.
+        result: the command's result (``None`` when reading an earlier run).
+        manifest: the parsed ``manifest.json`` (``None`` if missing or unreadable).
+        log_text: the text of the run's log file (``None`` if there is none).
+        problem: why there is no usable evidence (empty when there is).
+
+    """
+
+    out_dir: Path
+    ran_now: bool
+    result: ToolResult | None = None
+    manifest: dict[str, Any] | None = None
+    log_text: str | None = None
+    problem: str = ""
+
+
+def read_run(out_dir: Path, *, ran_now: bool, result: ToolResult | None = None) -> PipelineRun:
+    """Read the manifest and the newest log of the run in ``out_dir``."""
+    if result is not None and not result.ok:
+        problem = f"the pipeline run failed (exit {result.returncode}): {result.tail()}"
+        return PipelineRun(out_dir, ran_now, result, problem=problem)
+    try:
+        manifest = json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        problem = f"no readable {MANIFEST_NAME} in {out_dir}"
+        return PipelineRun(out_dir, ran_now, result, problem=problem)
+    logs = sorted((out_dir / "logs").glob("run-*.log"))
+    log_text = logs[-1].read_text(encoding="utf-8", errors="replace") if logs else None
+    return PipelineRun(out_dir, ran_now, result, manifest, log_text)
+
+
+class Project:
+    """The project being checked, with its facts gathered lazily.
+
+    Use it as a context manager: when the self-check runs the pipeline, the
+    outputs go to a temporary folder that is removed on exit, so a check never
+    replaces the outputs of your last real run.
+    """
+
+    def __init__(self, root: Path, config: PipelineConfig, options: Options | None = None) -> None:
+        """Describe the project at ``root`` configured by ``config``."""
+        self.root = root.resolve()
+        self.config = config
+        self.options = options or Options()
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        self._ruff_results: dict[tuple[str, ...], ToolResult] = {}
+
+    def __enter__(self) -> Self:
+        """Return the project; its temporary files are removed on exit."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Remove the temporary outputs of the self-check's own pipeline run."""
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
+
+    def path(self, relative: str) -> Path:
+        """Return the absolute path of ``relative`` (POSIX style) in the project."""
+        return self.root / relative
+
+    def text(self, relative: str) -> str | None:
+        """Return the text of a project file, or None if it does not exist."""
+        path = self.path(relative)
+        return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+
+    @cached_property
+    def pyproject(self) -> dict[str, Any]:
+        """The parsed ``pyproject.toml`` (empty if missing or invalid)."""
+        try:
+            return tomllib.loads(self.text("pyproject.toml") or "")
+        except tomllib.TOMLDecodeError:
+            return {}
+
+    @cached_property
+    def package(self) -> str:
+        """The import name: the package folder under ``src/`` that has an ``__init__.py``."""
+        here = Path(__file__).resolve().parents[1]
+        if (self.root / "src" / here.name / "__init__.py").is_file():
+            return here.name
+        found = sorted(p.parent.name for p in (self.root / "src").glob("*/__init__.py"))
+        return found[0] if found else here.name
+
+    @cached_property
+    def version(self) -> str | None:
+        """The project version: static in pyproject, or read from the hatch version file."""
+        project = self.pyproject.get("project", {})
+        if "version" in project:
+            return str(project["version"])
+        source = self.pyproject.get("tool", {}).get("hatch", {}).get("version", {}).get("path")
+        text = self.text(str(source)) if source else None
+        found = _VERSION_RE.search(text or "")
+        return found.group(1) if found else None
+
+    @cached_property
+    def entry_points(self) -> frozenset[str]:
+        """Names that start the pipeline: the package (``python -m``) and any scripts."""
+        scripts = self.pyproject.get("project", {}).get("scripts", {})
+        main = (self.root / "src" / self.package / "__main__.py").is_file()
+        return frozenset(scripts) | ({self.package} if main else set())
+
+    @cached_property
+    def declared_outputs(self) -> dict[str, type[pa.DataFrameModel]]:
+        """The published outputs of the configured pipeline and their Pandera schemas."""
+        module = pipelines.load(self.config.pipeline)
+        return module.build(self.config.parameters).output_schemas()
+
+    @cached_property
+    def ci(self) -> tuple[list[CIJob], list[str]]:
+        """Every CI job (GitHub Actions, GitLab CI) and any CI file that could not be read."""
+        return load_ci_jobs(self.root)
+
+    @cached_property
+    def nox_defaults(self) -> frozenset[str]:
+        """The sessions a bare ``nox`` runs."""
+        return default_nox_sessions(self.root)
+
+    @cached_property
+    def attestations(self) -> tuple[dict[str, Attestation], list[str]]:
+        """Valid attestations by criterion id, and problems with the file."""
+        return load_attestations(self.path(ATTESTATIONS_FILE), self.options.today)
+
+    @cached_property
+    def git(self) -> GitFacts:
+        """Local git metadata."""
+        return read_git(self.root)
+
+    def is_ignored(self, relative: str) -> bool:
+        """Whether git would ignore a file at ``relative`` (whether or not it exists)."""
+        return _git(self.root, "check-ignore", "--quiet", "--no-index", relative) is not None
+
+    @cached_property
+    def pipeline_run(self) -> PipelineRun:
+        """Run the pipeline (or read the latest run when ``run_pipeline`` is false)."""
+        if not self.options.run_pipeline:
+            out_dir = self.options.outputs_dir or self.config.outputs_dir
+            return read_run(out_dir, ran_now=False)
+        self._scratch = tempfile.TemporaryDirectory(prefix="rap-check-")
+        out_dir = Path(self._scratch.name) / "outputs"
+        args = ["-m", self.package, "--config", str(self.config.path), "run", "--out", str(out_dir)]
+        result = run_python(args, self.root)
+        return read_run(out_dir, ran_now=True, result=result)
+
+    @cached_property
+    def test_run(self) -> ToolResult | None:
+        """Run the test suite with pytest; None when tests were not to be run."""
+        if not self.options.run_tests or os.environ.get(NESTED_ENV):
+            return None
+        env = {**os.environ, NESTED_ENV: "1"}
+        return run_python(["-m", "pytest", "-q", "-p", "no:cacheprovider"], self.root, env=env)
+
+    def ruff(self, *args: str) -> ToolResult:
+        """Run ``ruff`` from the project's environment once per argument list.
+
+        Ruff takes well under a second, so it runs even with ``--no-run``.
+        """
+        if args not in self._ruff_results:
+            self._ruff_results[args] = run_python(["-m", "ruff", *args], self.root)
+        return self._ruff_results[args]

@@ -1,0 +1,829 @@
+"""Tests of the RAP self-check (``python -m <package> rap-check``).
+
+Each criterion is tested on a private copy of this project: the fresh copy must
+meet every criterion a machine can check, and removing or breaking what a
+criterion is about must make exactly that criterion fail, with its fix. The
+copy is made from the files git tracks (plus ``uv.lock``), committed and tagged
+like a newly generated project.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pandera.polars as pa
+import polars as pl
+import pytest
+
+from {{ cookiecutter.package }} import __version__
+from {{ cookiecutter.package }}.cli import main
+from {{ cookiecutter.package }}.config import load_config
+from {{ cookiecutter.package }}.rap_check import Level, Options, Project, Status, evaluate, summary
+from {{ cookiecutter.package }}.rap_check.ci import load_ci_jobs, runs_pipeline, runs_tests
+from {{ cookiecutter.package }}.rap_check.criteria import CRITERIA
+from {{ cookiecutter.package }}.rap_check.model import Outcome, Result, failed, passed, pending
+from {{ cookiecutter.package }}.rap_check.project import NESTED_ENV, ToolResult
+from {{ cookiecutter.package }}.rap_check.report import reached_level, render_table
+
+from .conftest import ROOT
+
+BY_ID = {criterion.id: criterion for criterion in CRITERIA}
+HUMAN = {"B4", "B5", "AF3", "AF5"}  # only a person can confirm these: pending when fresh
+SKIP_DIRS = {".git", ".venv", ".nox", ".mypy_cache", ".ruff_cache", ".pytest_cache", "__pycache__"}
+GIT_ID = ["-c", "user.name=RAP Test", "-c", "user.email=rap@example.org", "-c", "tag.gpgSign=false"]
+PUSH_TESTS = """\
+on:
+  push:
+  pull_request:
+jobs:
+  tests:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: uvx nox -s lint tests
+"""
+SCHEDULED_RUN = """\
+on:
+  schedule:
+    - cron: "0 6 * * 1"
+jobs:
+  rap:
+    runs-on: ubuntu-latest
+    steps:
+      - run: uvx nox -s rap
+"""
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in ``root`` with a fixed identity and return its output."""
+    done = subprocess.run(
+        ["git", *GIT_ID, *args],  # noqa: S607 - git from PATH, as a user runs it
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def commit(root: Path, message: str = "Change") -> None:
+    """Commit everything in ``root`` (force-adding nothing: .gitignore applies)."""
+    git(root, "add", "--all")
+    git(root, "commit", "--quiet", "--allow-empty", "--no-verify", "-m", message)
+
+
+def expected_fresh_failures() -> set[str]:
+    """Criteria a fresh copy must fail because this project itself lacks CI or a lock file."""
+    has_ci = (ROOT / ".gitlab-ci.yml").is_file() or any((ROOT / ".github").glob("workflows/*.y*ml"))
+    return (set() if has_ci else {"G2", "G3"}) | (set() if (ROOT / "uv.lock").is_file() else {"S7"})
+
+
+def _project_files() -> list[Path]:
+    """List the files a fresh clone would have: those git tracks (or all), plus uv.lock."""
+    try:
+        listed = git(ROOT, "ls-files", "-z").split("\0")[:-1]
+        files = [ROOT / name for name in listed]
+    except (OSError, subprocess.CalledProcessError):
+        files = [p for p in ROOT.rglob("*") if p.is_file() and not SKIP_DIRS & set(p.parts)]
+    return [*files, ROOT / "uv.lock"]
+
+
+@pytest.fixture(scope="session")
+def fresh_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Make a committed, tagged copy of this project, once per test session."""
+    target = tmp_path_factory.mktemp("fresh") / "project"
+    for source in _project_files():
+        if source.is_file() and "outputs" not in source.relative_to(ROOT).parts[:1]:
+            destination = target / source.relative_to(ROOT)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination)
+    (target / "outputs").mkdir(exist_ok=True)
+    git(target, "init", "--quiet", "--initial-branch=main")
+    git(target, "add", "--all")
+    if (target / "uv.lock").is_file():
+        git(target, "add", "--force", "uv.lock")
+    git(target, "commit", "--quiet", "--no-verify", "-m", "Initial commit")
+    git(target, "tag", "-a", f"v{__version__}", "-m", f"Release {__version__}")
+    return target
+
+
+@pytest.fixture
+def fresh(fresh_template: Path, tmp_path: Path) -> Path:
+    """Give each test a private copy of the fresh project to break."""
+    return Path(shutil.copytree(fresh_template, tmp_path / "project", symlinks=True))
+
+
+@pytest.fixture(scope="session")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Run the pipeline once on the configured inputs; return its outputs folder."""
+    out = tmp_path_factory.mktemp("run") / "outputs"
+    assert main(["--config", str(ROOT / "config" / "pipeline.toml"), "run", "--out", str(out)]) == 0
+    return out
+
+
+def make_project(
+    root: Path,
+    outputs: Path | None,
+    *,
+    run_pipeline: bool = False,
+    run_tests: bool = False,
+    max_age_days: int = 365,
+) -> Project:
+    """Describe the project at ``root``; its pipeline evidence is the run in ``outputs``."""
+    options = Options(
+        run_pipeline=run_pipeline,
+        run_tests=run_tests,
+        max_age_days=max_age_days,
+        outputs_dir=outputs,
+    )
+    return Project(root, load_config(root / "config" / "pipeline.toml"), options)
+
+
+def check(
+    root: Path, criterion: str, outputs: Path | None = None, *, run_tests: bool = False
+) -> Outcome:
+    """Evaluate one criterion on the project at ``root``."""
+    with make_project(root, outputs, run_tests=run_tests) as project:
+        return BY_ID[criterion].check(project)
+
+
+def write_lock(root: Path, names: tuple[str, ...]) -> None:
+    """Write and commit a uv.lock that pins ``names`` (a stand-in for `uv lock`)."""
+    write(root, "uv.lock", "".join(f'[[package]]\nname = "{n}"\nversion = "1.0"\n' for n in names))
+    git(root, "add", "--force", "uv.lock")
+    commit(root)
+
+
+LOCKED = ("numpy", "pandera", "polars", "pyyaml")
+
+
+def copy_run(run_dir: Path, tmp_path: Path) -> Path:
+    """Copy the pipeline run, so a test can damage it."""
+    return Path(shutil.copytree(run_dir, tmp_path / "run"))
+
+
+def write(root: Path, relative: str, text: str) -> Path:
+    """Write a file in the project (creating folders)."""
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    """Replace text in a file, failing loudly if the text is not there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def package_dir(root: Path) -> Path:
+    """Return the package folder in a project copy."""
+    return root / "src" / "{{ cookiecutter.package }}"
+
+
+# --- the fresh project ----------------------------------------------------------------
+
+
+def test_fresh_project_meets_every_machine_checkable_criterion(fresh: Path, run_dir: Path) -> None:
+    with make_project(fresh, run_dir) as project:
+        report = evaluate(project, target=Level.GOLD)
+    statuses = {r.criterion.id: r.status for r in report.results}
+    failures = expected_fresh_failures()
+    assert {c for c, s in statuses.items() if s is Status.PENDING} == HUMAN
+    assert {c for c, s in statuses.items() if s is Status.UNCHECKED} == {"S6"}  # tests not run
+    assert {c for c, s in statuses.items() if s is Status.FAIL} == failures
+    others = set(statuses) - HUMAN - failures - {"S6"}
+    assert all(statuses[c] is Status.PASS for c in others), report
+    if not failures:
+        assert report.level is Level.GOLD
+        assert report.meets_target
+
+
+def test_command_reports_level_and_writes_json(fresh: Path, tmp_path: Path) -> None:
+    report_path = tmp_path / "report" / "rap.json"
+    config = str(fresh / "config" / "pipeline.toml")
+    status = main(["--config", config, "rap-check", "--no-tests", "--json", str(report_path)])
+    document = json.loads(report_path.read_text(encoding="utf-8"))
+    failures = expected_fresh_failures()
+    assert status == (1 if failures else 0)
+    assert document["target_level"] == "gold"
+    assert sorted(document["pending"]) == sorted(HUMAN)
+    assert document["unchecked"] == ["S6"]
+    assert document["summary"].startswith("NHS RAP: ")
+    by_id = {item["id"]: item for item in document["criteria"]}
+    assert set(by_id) == set(BY_ID)
+    assert by_id["S1"]["status"] == "pass", by_id["S1"]  # the pipeline really ran
+    assert by_id["S8"]["status"] == "pass", by_id["S8"]
+    assert {by_id[c]["status"] for c in failures} <= {"fail"}
+    assert all(by_id[c]["fix"] for c in failures)
+
+
+def test_no_run_without_earlier_outputs_is_unchecked(fresh: Path) -> None:
+    outcome = check(fresh, "S1", fresh / "outputs")
+    assert outcome.status is Status.UNCHECKED
+    assert "drop --no-run" in outcome.fix
+
+
+def test_no_run_warns_when_the_run_is_not_from_this_commit(fresh: Path, run_dir: Path) -> None:
+    outcome = check(fresh, "S8", run_dir)
+    assert outcome.status is Status.PASS
+    assert any("not from the current git commit" in w for w in outcome.warnings)
+
+
+def test_bad_target_level_is_a_clear_error(fresh: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = fresh / "config" / "pipeline.toml"
+    replace_in(config, 'target_level = "gold"', 'target_level = "platinum"')
+    assert main(["--config", str(config), "rap-check", "--no-run"]) == 1
+    assert "unknown RAP level 'platinum'" in capsys.readouterr().err
+
+
+# --- each criterion fails when what it is about is missing or broken --------------------
+
+Breaker = Callable[[Path], object]
+
+
+def readme_without_run_instructions(root: Path) -> None:
+    """Keep the words, drop every heading and code block."""
+    prose = " ".join(["This analysis estimates things from published data."] * 40)
+    write(root, "README.md", f"# Project\n\n{prose}\n\n## Licence\n\nMIT.\n")
+
+
+def readme_without_run_command(root: Path) -> None:
+    """Write a 'Getting started' section whose code block does not run the pipeline."""
+    prose = " ".join(["This analysis estimates things from published data."] * 40)
+    block = "```bash\npip install uv\n```"
+    write(root, "README.md", f"# P\n\n{prose}\n\n## Getting started\n\n{block}\n\n## Licence\n")
+
+
+def short_readme(root: Path) -> None:
+    """Run instructions, but nothing else."""
+    readme = "# P\n\n## How to run\n\n```bash\nuv run python -m {{ cookiecutter.package }} run\n```\n"
+    write(root, "README.md", readme)
+
+
+def commit_proprietary_artefact(root: Path) -> None:
+    """Commit a macro workbook as part of the pipeline."""
+    write(root, "pipeline/model.xlsm", "binary")
+    git(root, "add", "--force", "pipeline/model.xlsm")
+    commit(root)
+
+
+def remove_readme_section(root: Path, heading: str) -> None:
+    """Rename a README heading so it no longer names what it holds."""
+    replace_in(root / "README.md", heading, "## Notes")
+
+
+def unignore(root: Path, line: str) -> None:
+    """Remove a line from .gitignore."""
+    replace_in(root / ".gitignore", f"{line}\n", "")
+
+
+def add_module(root: Path, name: str, code: str) -> None:
+    """Add a module to the package."""
+    write(root, f"src/{{ cookiecutter.package }}/{name}.py", code)
+
+
+def complex_function(root: Path) -> None:
+    """Add a function with more branches than the complexity limit."""
+    branches = "".join(f"    if x == {n}:\n        return {n}\n" for n in range(12))
+    add_module(
+        root,
+        "tangled",
+        f'"""Tangled."""\n\n\ndef f(x: int) -> int:\n    """F."""\n{branches}    return -1\n',
+    )
+
+
+def break_changelog(root: Path) -> None:
+    """Remove the entry for the current version."""
+    replace_in(root / "CHANGELOG.md", f"## [{__version__}]", "## [0.0.1]")
+
+
+def retag(root: Path, tag: str) -> None:
+    """Replace every release tag with ``tag``."""
+    for old in git(root, "tag").split():
+        git(root, "tag", "-d", old)
+    if tag:
+        git(root, "tag", "-a", tag, "-m", tag)
+
+
+def bump_version(root: Path) -> None:
+    """Release 9.9.9 in code and changelog, but do not tag it."""
+    replace_in(package_dir(root) / "__init__.py", f'"{__version__}"', '"9.9.9"')
+    replace_in(root / "CHANGELOG.md", "## [Unreleased]", "## [Unreleased]\n\n## [9.9.9]\n\n- Bump.")
+    replace_in(root / "CITATION.cff", f"version: {__version__}", "version: 9.9.9")
+
+
+def remove_ci(root: Path) -> None:
+    """No CI configuration at all."""
+    shutil.rmtree(root / ".github" / "workflows", ignore_errors=True)
+    (root / ".gitlab-ci.yml").unlink(missing_ok=True)
+
+
+def ci_without_tests(root: Path) -> None:
+    """Write a workflow on push that only lints."""
+    remove_ci(root)
+    write(root, ".github/workflows/ci.yml", PUSH_TESTS.replace("lint tests", "lint"))
+
+
+def ci_without_schedule(root: Path) -> None:
+    """Run tests on push, but nothing runs the pipeline on a schedule or event."""
+    remove_ci(root)
+    write(root, ".github/workflows/ci.yml", PUSH_TESTS)
+
+
+def schedule_without_cron(root: Path) -> None:
+    """Write a schedule key with no cron entry (it never fires)."""
+    remove_ci(root)
+    write(root, ".github/workflows/rap.yml", SCHEDULED_RUN.replace('- cron: "0 6 * * 1"', "[]"))
+
+
+def commit_secret(root: Path) -> None:
+    """Commit a private key by mistake."""
+    marker = "-----BEGIN RSA " + "PRIVATE KEY-----"  # split, so this file holds no key
+    write(root, "config/deploy.txt", f"{marker}\nabc\n")
+    commit(root)
+
+
+def commit_real_data(root: Path) -> None:
+    """Force-add a real data file under data/raw."""
+    write(root, "data/raw/patients.csv", "id,age\n1,40\n")
+    git(root, "add", "--force", "data/raw/patients.csv")
+    commit(root)
+
+
+def remove_tests(root: Path) -> None:
+    """Delete every test file."""
+    for path in root.glob("tests/**/test_*.py"):
+        path.unlink()
+
+
+def remove_method_docs(root: Path) -> None:
+    """Delete the methodology page and the starter pages and reports that describe methods."""
+    (root / "docs" / "methodology.md").unlink()
+    for folder in (root / "docs" / "starters", root / "reports"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove(relative: str) -> Breaker:
+    """Return a breaker that deletes a file or folder."""
+
+    def breaker(root: Path) -> None:
+        path = root / relative
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+    return breaker
+
+
+def edit(relative: str, old: str, new: str) -> Breaker:
+    """Return a breaker that replaces text in a file."""
+    return lambda root: replace_in(root / relative, old, new)
+
+
+BREAKERS: list[tuple[str, Breaker, str]] = [
+    ("B1", commit_proprietary_artefact, "rewrite those steps in Python"),
+    ("B2", remove(".git"), "git init"),
+    ("B3", readme_without_run_instructions, "Getting started"),
+    ("B3", readme_without_run_command, "python -m {{ cookiecutter.package }} run"),
+    ("B3", short_readme, "how to install and run it"),
+    ("B3", remove("README.md"), "add README.md"),
+    ("B5", remove("LICENSE"), "open licence"),
+    (
+        "B5",
+        lambda root: remove_readme_section(root, "## Contributing, licence and citation"),
+        "Licence",
+    ),
+    ("S1", remove("docs/manual_steps.md"), "docs/manual_steps.md"),
+    (
+        "S1",
+        lambda root: write(root, "docs/manual_steps.md", "# Manual steps\n\nTBC.\n"),
+        "No manual steps",
+    ),
+    ("S1", lambda root: unignore(root, "outputs/*"), ".gitignore"),
+    ("S2", remove_method_docs, "docs/methodology.md"),
+    ("S2", lambda root: remove_readme_section(root, "## Project layout"), "Project layout"),
+    (
+        "S2",
+        lambda root: add_module(root, "undocumented", "def f() -> int:\n    return 1\n"),
+        "docstrings",
+    ),
+    ("S3", remove("docs"), "create them"),
+    ("S3", lambda root: unignore(root, "data/raw/*"), ".gitignore"),
+    ("S3", lambda root: write(root, "analysis.py", "x = 1\n"), "move the code into src/"),
+    (
+        "S4",
+        lambda root: add_module(root, "script", '"""Script."""\n\nprint("hi")\n'),
+        "into a function",
+    ),
+    ("S4", complex_function, "split the listed functions"),
+    ("S5", edit(".pre-commit-config.yaml", "ruff", "black"), "pre-commit"),
+    ("S5", lambda root: add_module(root, "messy", '"""Messy."""\n\nX=[1,2]\n'), "ruff format"),
+    ("S6", remove("tests/backtest/expected_hashes.json"), "backtest --update"),
+    ("S6", remove_tests, "write pytest tests"),
+    ("S7", remove("uv.lock"), "uv lock"),
+    (
+        "S7",
+        edit("pyproject.toml", "dependencies = [\n", 'dependencies = [\n  "requests>=2",\n'),
+        "uv lock",
+    ),
+    ("G1", edit("pyproject.toml", "[build-system]", "[tool.not-build-system]"), "build-backend"),
+    ("G2", remove_ci, "ci=github"),
+    ("G2", ci_without_tests, "uvx nox"),
+    ("G3", remove_ci, "schedule"),
+    ("G3", ci_without_schedule, "cron"),
+    ("G3", schedule_without_cron, "cron"),
+    ("G4", break_changelog, f"## [{__version__}]"),
+    ("G4", lambda root: retag(root, ""), f"git tag -a v{__version__}"),
+    ("G4", bump_version, "git tag -a v9.9.9"),
+    ("G4", edit("src/{{ cookiecutter.package }}/__init__.py", f'"{__version__}"', '"one"'), "0.1.0"),
+    ("AF6", remove("docs/qa_log.md"), "QA log"),
+    ("AF6", edit("docs/qa_log.md", "QA level: moderate", "QA: tbc"), "QA level"),
+    ("AF6", lambda root: write(root, "docs/qa_log.md", "# QA\n\nQA level: lower\n"), "date"),
+    ("DB1", commit_secret, "rotate the secret"),
+    ("DB1", remove(".env.example"), ".env.example"),
+    ("DB2", commit_real_data, "git rm --cached"),
+    ("DB3", remove("docs/assumptions.md"), "docs/assumptions.md"),
+    ("DB4", edit("CITATION.cff", f"version: {__version__}", "version: 0.0.0"), "CITATION.cff"),
+    ("DB4", remove("CODE_OF_CONDUCT.md"), "cookiecutter-rap"),
+    ("DB6", edit("pyproject.toml", "lint = [", "linting = ["), "dependency-groups"),
+]
+
+
+@pytest.mark.parametrize(
+    ("criterion", "breaker", "fix"),
+    BREAKERS,
+    ids=[f"{c}-{n}" for n, (c, _, _) in enumerate(BREAKERS)],
+)
+def test_breaking_a_criterion_fails_it_with_the_fix(
+    fresh: Path, run_dir: Path, criterion: str, breaker: Breaker, fix: str
+) -> None:
+    if criterion in expected_fresh_failures() & {"G2", "G3"}:  # set up what it needs first
+        write(fresh, ".github/workflows/ci.yml", PUSH_TESTS)
+        write(fresh, ".github/workflows/rap.yml", SCHEDULED_RUN)
+        commit(fresh)
+    if criterion in expected_fresh_failures() & {"S7"}:
+        write_lock(fresh, LOCKED)
+    assert check(fresh, criterion, run_dir).status is not Status.FAIL, "must not fail before"
+    breaker(fresh)
+    outcome = check(fresh, criterion, run_dir)
+    assert outcome.status is Status.FAIL, outcome
+    assert fix in outcome.fix, outcome
+    assert outcome.reason
+
+
+def test_quarto_page_titled_methodology_documents_the_method(fresh: Path) -> None:
+    remove_method_docs(fresh)
+    assert check(fresh, "S2").status is Status.FAIL
+    body = " ".join(["Each stage computes one documented step of the indicator."] * 6)
+    write(fresh, "docs/methodology.qmd", f"---\ntitle: Methodology\n---\n\n{body}\n")
+    assert check(fresh, "S2").status is Status.PASS
+    write(fresh, "docs/methodology.qmd", "---\ntitle: Methodology\n---\n\nTo do.\n")
+    assert check(fresh, "S2").status is Status.FAIL
+
+
+def test_failing_run_fails_the_run_criteria(fresh: Path) -> None:
+    config = fresh / "config" / "pipeline.toml"
+    first_input = next(iter(load_config(config).inputs.values()))
+    first_input.write_text("wrong,header\n1,2\n", encoding="utf-8")
+    with make_project(fresh, None, run_pipeline=True) as project:
+        for criterion in ("S1", "S8", "S9", "DB5"):
+            outcome = BY_ID[criterion].check(project)
+            assert outcome.status is Status.FAIL, (criterion, outcome)
+            assert "the pipeline run failed" in outcome.reason
+            assert "python -m {{ cookiecutter.package }} run" in outcome.fix
+
+
+def test_missing_output_fails_s1(fresh: Path, run_dir: Path, tmp_path: Path) -> None:
+    damaged = copy_run(run_dir, tmp_path)
+    next(damaged.glob("*.csv")).unlink()
+    outcome = check(fresh, "S1", damaged)
+    assert outcome.status is Status.FAIL
+    assert "every output" in outcome.fix
+
+
+def test_missing_log_or_manifest_record_fails_s8(
+    fresh: Path, run_dir: Path, tmp_path: Path
+) -> None:
+    damaged = copy_run(run_dir, tmp_path)
+    shutil.rmtree(damaged / "logs")
+    assert "start_run_log" in check(fresh, "S8", damaged).fix
+    damaged = copy_run(run_dir, tmp_path / "again")
+    manifest = json.loads((damaged / "manifest.json").read_text())
+    manifest["config"].pop("sha256")
+    (damaged / "manifest.json").write_text(json.dumps(manifest))
+    outcome = check(fresh, "S8", damaged)
+    assert outcome.status is Status.FAIL
+    assert "manifest: config hash" in outcome.reason
+
+
+def test_untidy_output_fails_s9(fresh: Path, run_dir: Path, tmp_path: Path) -> None:
+    damaged = copy_run(run_dir, tmp_path)
+    path = next(damaged.glob("*.csv"))
+    header, rest = path.read_text(encoding="utf-8").split("\n", 1)
+    first = header.split(",")[0]
+    path.write_text(header.replace(first, first.upper() + " Code", 1) + "\n" + rest)
+    outcome = check(fresh, "S9", damaged)
+    assert outcome.status is Status.FAIL
+    assert "snake_case" in outcome.reason
+
+
+def test_loose_output_schema_fails_s9(fresh: Path, run_dir: Path) -> None:
+    class Loose(pa.DataFrameModel):
+        value: pl.Int64
+
+    with make_project(fresh, run_dir) as project:
+        project.__dict__["declared_outputs"] = {"loose": Loose}
+        outcome = BY_ID["S9"].check(project)
+    assert outcome.status is Status.FAIL
+    assert "strict = True" in outcome.fix
+
+
+def test_changed_input_fails_db5(fresh: Path, run_dir: Path) -> None:
+    path = next(iter(load_config(fresh / "config" / "pipeline.toml").inputs.values()))
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    outcome = check(fresh, "DB5", run_dir)
+    assert outcome.status is Status.FAIL
+    assert "never edit inputs by hand" in outcome.fix
+
+
+@pytest.mark.parametrize(
+    ("result", "status", "text"),
+    [
+        (ToolResult(("pytest",), 0, "12 passed in 1.0s"), Status.PASS, "12 passed"),
+        (ToolResult(("pytest",), 1, "1 failed, 11 passed"), Status.FAIL, "1 failed"),
+        (ToolResult(("pytest",), 5, "no tests ran"), Status.FAIL, "collected no tests"),
+        (ToolResult(("pytest",), 1, "No module named pytest"), Status.FAIL, "not installed"),
+    ],
+)
+def test_s6_reads_the_test_run(fresh: Path, result: ToolResult, status: Status, text: str) -> None:
+    with make_project(fresh, None) as project:
+        project.__dict__["test_run"] = result
+        outcome = BY_ID["S6"].check(project)
+    assert outcome.status is status
+    assert text in outcome.reason
+
+
+def test_s6_does_not_start_tests_inside_its_own_test_run(
+    fresh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(NESTED_ENV, "1")
+    outcome = check(fresh, "S6", None, run_tests=True)
+    assert outcome.status is Status.UNCHECKED
+    assert "inside a test run" in outcome.reason
+
+
+def test_locked_dependencies_pass_s7_and_a_missing_one_fails(fresh: Path) -> None:
+    write_lock(fresh, LOCKED)
+    assert check(fresh, "S7").status is Status.PASS
+    replace_in(fresh / "uv.lock", 'name = "polars"', 'name = "pandas"')
+    outcome = check(fresh, "S7")
+    assert outcome.status is Status.FAIL
+    assert "polars" in outcome.reason
+
+
+# --- CI: triggers and commands ------------------------------------------------------------
+
+
+def test_ci_criteria_pass_with_tests_on_push_and_a_scheduled_run(fresh: Path) -> None:
+    remove_ci(fresh)
+    write(fresh, ".github/workflows/ci.yml", PUSH_TESTS)
+    write(fresh, ".github/workflows/rap.yml", SCHEDULED_RUN)
+    assert check(fresh, "G2").status is Status.PASS
+    assert check(fresh, "G3").status is Status.PASS
+
+
+def test_gitlab_schedule_rule_and_default_push_jobs(fresh: Path) -> None:
+    remove_ci(fresh)
+    write(
+        fresh,
+        ".gitlab-ci.yml",
+        """\
+        .uv:
+          image: python:3.12
+          before_script: [pip install uv nox]
+        tests:
+          extends: .uv
+          script: [nox -s tests]
+        rap:
+          extends: .uv
+          rules:
+            - if: $CI_PIPELINE_SOURCE == "schedule"
+          script:
+            - nox -s rap
+        """,
+    )
+    jobs, problems = load_ci_jobs(fresh)
+    assert problems == []
+    by_name = {job.name: job for job in jobs}
+    assert by_name["tests"].triggers == {"push", "merge_request"}
+    assert by_name["rap"].triggers == {"schedule"}
+    assert by_name["rap"].commands == ("pip install uv nox", "nox -s rap")
+    assert check(fresh, "G2").status is Status.PASS
+    assert check(fresh, "G3").status is Status.PASS
+
+
+def test_gitlab_jobs_inherit_workflow_rules(fresh: Path) -> None:
+    remove_ci(fresh)
+    write(
+        fresh,
+        ".gitlab-ci.yml",
+        """\
+        workflow:
+          rules:
+            - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+            - if: $CI_COMMIT_BRANCH && $CI_OPEN_MERGE_REQUESTS
+              when: never
+            - if: $CI_PIPELINE_SOURCE == "schedule"
+            - if: $CI_COMMIT_BRANCH
+        default:
+          before_script: [python -m pip install uv]
+        pipeline:
+          script: [uvx nox -s pipeline reproduce]
+        """,
+    )
+    (job,) = load_ci_jobs(fresh)[0]
+    assert job.triggers == {"merge_request", "schedule", "push"}
+    assert job.commands == ("python -m pip install uv", "uvx nox -s pipeline reproduce")
+    outcome = check(fresh, "G3")
+    assert outcome.status is Status.PASS
+    assert "set the schedule up in GitLab" in outcome.reason
+    assert check(fresh, "G2").status is Status.FAIL  # nothing runs the tests
+
+
+def test_reusable_workflow_commands_count(fresh: Path) -> None:
+    remove_ci(fresh)
+    write(
+        fresh,
+        ".github/workflows/checks.yml",
+        PUSH_TESTS.replace("on:\n  push:\n  pull_request:", "on: workflow_call"),
+    )
+    caller = "on: [push]\njobs:\n  call:\n    uses: ./.github/workflows/checks.yml\n"
+    write(fresh, ".github/workflows/ci.yml", caller)
+    outcome = check(fresh, "G2")
+    assert outcome.status is Status.PASS
+    assert "ci.yml" in outcome.reason
+
+
+def test_invalid_ci_yaml_fails_with_the_file_name(fresh: Path) -> None:
+    write(fresh, ".github/workflows/broken.yml", "on: [push\n")
+    outcome = check(fresh, "G2")
+    assert outcome.status is Status.FAIL
+    assert "broken.yml" in outcome.reason
+
+
+@pytest.mark.parametrize(
+    ("command", "tests", "pipeline"),
+    [
+        ("uv run pytest -q", True, False),
+        ("uvx nox", True, True),  # the default sessions include tests and reproduce
+        ("uvx nox -s lint typecheck", False, False),
+        ("uvx nox -s tests --force-python 3.12", True, False),
+        ("nox --session reproduce", False, True),
+        ("uv run python -m {{ cookiecutter.package }} run --out x", False, True),
+        ("uv run python -m {{ cookiecutter.package }} backtest", False, False),
+        ("echo pytest-is-not-run", False, False),
+        ("set -e\\\n  && uv run pytest", True, False),
+    ],
+)
+def test_commands_are_classified(command: str, tests: bool, pipeline: bool) -> None:
+    defaults = frozenset({"lint", "typecheck", "tests", "reproduce"})
+    entry = frozenset({"{{ cookiecutter.package }}"})
+    assert runs_tests(command, defaults) is tests
+    assert runs_pipeline(command, entry, defaults) is pipeline
+
+
+# --- attestations -------------------------------------------------------------------------
+
+
+def attest(root: Path, criterion: str, *, days_ago: int = 10, **fields: str) -> None:
+    """Write one attestation into rap-attestations.toml."""
+    when = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=days_ago)).isoformat()
+    values = {"status": "attested", "who": "Sam Jones", "evidence": "https://example.org/pr/1"}
+    values.update(fields)
+    lines = [f'{k} = "{v}"' for k, v in values.items() if v != "-"]
+    text = "[[attestation]]\n" + f'criterion = "{criterion}"\n' + f"date = {when}\n"
+    write(root, "rap-attestations.toml", text + "\n".join(lines) + "\n")
+
+
+def results_of(root: Path, run_dir: Path, max_age_days: int = 365) -> dict[str, Result]:
+    """Evaluate every criterion and return the results by id."""
+    with make_project(root, run_dir, max_age_days=max_age_days) as project:
+        return {r.criterion.id: r for r in evaluate(project, target=Level.GOLD).results}
+
+
+def test_attestation_settles_a_pending_criterion_and_its_equivalent(
+    fresh: Path, run_dir: Path
+) -> None:
+    attest(fresh, "B4")
+    results = results_of(fresh, run_dir)
+    for criterion in ("B4", "AF3"):
+        assert results[criterion].status is Status.ATTESTED
+        assert "Sam Jones" in results[criterion].outcome.reason
+        assert results[criterion].outcome.warnings == ()
+
+
+def test_old_attestation_warns(fresh: Path, run_dir: Path) -> None:
+    attest(fresh, "B4", days_ago=400)
+    result = results_of(fresh, run_dir, max_age_days=365)["B4"]
+    assert result.status is Status.ATTESTED
+    assert "400 days old" in result.outcome.warnings[0]
+
+
+def test_not_applicable_attestation(fresh: Path, run_dir: Path) -> None:
+    attest(fresh, "B5", status="not_applicable", evidence="contains unpublished methods")
+    assert results_of(fresh, run_dir)["B5"].status is Status.NOT_APPLICABLE
+
+
+@pytest.mark.parametrize(
+    ("fields", "days_ago", "problem"),
+    [({"who": "-"}, 1, "missing who"), ({"status": "yes"}, 1, "status 'yes'"), ({}, -5, "future")],
+)
+def test_malformed_attestation_is_reported_and_ignored(
+    fresh: Path, run_dir: Path, fields: dict[str, str], days_ago: int, problem: str
+) -> None:
+    attest(fresh, "B4", days_ago=days_ago, **fields)
+    with make_project(fresh, run_dir) as project:
+        report = evaluate(project, target=Level.GOLD)
+    assert {r.criterion.id: r.status for r in report.results}["B4"] is Status.PENDING
+    assert any(problem in warning for warning in report.warnings), report.warnings
+
+
+def test_attestation_cannot_override_a_failure_or_a_machine_check(
+    fresh: Path, run_dir: Path
+) -> None:
+    (fresh / "LICENSE").unlink()
+    attest(fresh, "B5")
+    assert results_of(fresh, run_dir)["B5"].status is Status.FAIL
+    attest(fresh, "S5")
+    result = results_of(fresh, run_dir)["S5"]
+    assert result.status is Status.PASS
+    assert "ignored" in result.notes[0]
+
+
+def test_merged_pull_request_is_evidence_of_review(fresh: Path) -> None:
+    git(fresh, "commit", "--allow-empty", "-q", "-m", "Merge pull request #7 from org/fix\n\nFix.")
+    outcome = check(fresh, "B4")
+    assert outcome.status is Status.PASS
+
+
+# --- levels and the summary -----------------------------------------------------------------
+
+
+def fake_results(**statuses: Outcome) -> list[Result]:
+    """Every NHS criterion passing, except those given."""
+    return [Result(c, statuses.get(c.id, passed("ok"))) for c in CRITERIA if c.level is not None]
+
+
+def test_level_rule() -> None:
+    assert reached_level(fake_results(), strict=False) == (Level.GOLD, None)
+    level, blocker = reached_level(fake_results(G4=failed("no tag", "tag it")), strict=False)
+    assert level is Level.SILVER
+    assert blocker is not None
+    assert blocker.criterion.id == "G4"
+    level, _ = reached_level(fake_results(S1=failed("x", "y"), G4=failed("x", "y")), strict=False)
+    assert level is Level.BASELINE
+    assert reached_level(fake_results(B2=failed("x", "y")), strict=False)[0] is None
+
+
+def test_pending_is_provisional_unless_strict(fresh: Path, run_dir: Path) -> None:
+    waiting = fake_results(B4=pending("no review", "review"))
+    assert reached_level(waiting, strict=False)[0] is Level.GOLD
+    assert reached_level(waiting, strict=True)[0] is None
+    write(fresh, ".github/workflows/ci.yml", PUSH_TESTS)
+    write(fresh, ".github/workflows/rap.yml", SCHEDULED_RUN)
+    with make_project(fresh, run_dir) as project:
+        strict = evaluate(project, target=Level.BASELINE, strict=True)
+    assert strict.confirmed_level is None
+    assert not strict.meets_target
+    assert summary(strict).startswith("NHS RAP: below Baseline (Baseline blocked by B4")
+
+
+def test_summary_names_the_blocker_and_the_pending(fresh: Path, run_dir: Path) -> None:
+    retag(fresh, "")
+    write(fresh, ".github/workflows/ci.yml", PUSH_TESTS)
+    write(fresh, ".github/workflows/rap.yml", SCHEDULED_RUN)
+    with make_project(fresh, run_dir) as project:
+        report = evaluate(project, target=Level.GOLD)
+    line = summary(report)
+    if "S7" not in expected_fresh_failures():
+        assert line.startswith("NHS RAP: Silver (Gold blocked by G4: no release tag")
+    assert "B4 pending, B5 pending" in line
+    assert line.endswith("Target Gold: is below it.")
+    table = render_table(report)
+    assert f"fix: tag the release: git tag -a v{__version__}" in table
+    assert table.endswith(line)
+
+
+def test_rap_check_is_a_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["rap-check", "--help"])
+    assert "--no-run" in capsys.readouterr().out
