@@ -19,8 +19,8 @@ nox.options.sessions = ["lint", "tests"]
 def lint(session: nox.Session) -> None:
     """Ruff over the template's own code (hooks, tests, noxfile)."""
     session.install("--group", "lint")
-    session.run("ruff", "check", "hooks", "tests", "noxfile.py")
-    session.run("ruff", "format", "--check", "hooks", "tests", "noxfile.py")
+    session.run("ruff", "check", "hooks", "tests", "bench", "noxfile.py")
+    session.run("ruff", "format", "--check", "hooks", "tests", "bench", "noxfile.py")
 
 
 @nox.session
@@ -48,3 +48,15 @@ def docs(session: nox.Session) -> None:
         session.run(quarto, "render", "docs", external=True)
     else:
         session.log("Quarto is not on PATH: checked links and commands; skipped `quarto render docs`.")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmark the generated pipeline against a pandas reference (not run by default).
+
+    Light by default (1M rows). The full set, as in docs/benchmarks.md:
+    ``nox -s bench -- --rows 1M 10M 50M``. Results go to ``bench-results/``
+    (JSON and a markdown table); ``-- --help`` lists the options.
+    """
+    session.install("--group", "bench")
+    session.run("python", "-m", "bench", *session.posargs)

@@ -11,8 +11,13 @@ environment, so what runs here is exactly what runs in CI.
 from __future__ import annotations
 
 import json
+import os
+import platform
 import shutil
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 import nox
@@ -26,6 +31,7 @@ PACKAGE = next(p.name for p in (ROOT / "src").iterdir() if (p / "__init__.py").i
 # Sessions run on the oldest supported Python (from requires-python); CI runs the
 # tests on newer ones with `nox -s tests --force-python 3.X`.
 PYTHON = str(nox.project.load_toml("pyproject.toml")["project"]["requires-python"]).lstrip(">=")
+BENCH_ROWS = 1_000_000  # default size for `nox -s bench`
 
 
 def sync(session: nox.Session, *groups: str) -> None:
@@ -150,6 +156,69 @@ def rap(session: nox.Session) -> None:
     session.run(
         "python", "-m", PACKAGE, "rap-check", "--json", "outputs/rap-check.json", *session.posargs
     )
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Time the pipeline on synthetic inputs: ``nox -s bench`` (1M rows) or ``-- 5000000``.
+
+    Makes inputs of that many rows with ``sample-data`` in a temporary copy of
+    the project's configuration, runs the pipeline once in a fresh process with
+    every data check on, and writes wall time, peak memory and rows per second
+    to ``outputs/bench.json``. Set ``streaming = true`` in config/pipeline.toml
+    first to time streaming mode.
+    """
+    sync(session)
+    rows = int(session.posargs[0]) if session.posargs else BENCH_ROWS
+    python = (
+        Path(session.virtualenv.location) / ("Scripts" if os.name == "nt" else "bin") / "python"
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        # A copy of the config in a folder marked as a project root (pyproject.toml), so
+        # its relative input paths point at the synthetic inputs made here, not the real ones.
+        root = Path(tmp)
+        (root / "pyproject.toml").write_text("# marks the benchmark's project root\n")
+        config = root / "config" / "pipeline.toml"
+        config.parent.mkdir()
+        shutil.copyfile(ROOT / "config" / "pipeline.toml", config)
+        cli = [str(python), "-m", PACKAGE, "--config", str(config)]
+        session.run(*cli, "sample-data", "--rows", str(rows), external=True)
+        status, seconds, peak = _measure([*cli, "run", "--out", str(root / "outputs")])
+    if status != 0:
+        session.error(f"The pipeline failed (exit {status}); see the messages above.")
+    result = {
+        "rows": rows,
+        "seconds": round(seconds, 3),
+        "rows_per_second": round(rows / seconds),
+        "peak_rss_mib": None if peak is None else round(peak / 2**20, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+    }
+    target = ROOT / "outputs" / "bench.json"
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    session.log(
+        f"{rows:,} rows in {seconds:.2f}s, peak memory {result['peak_rss_mib']} MiB: {target}"
+    )
+
+
+def _measure(command: list[str]) -> tuple[int, float, int | None]:
+    """Run ``command``; return its exit status, wall seconds and peak resident memory in bytes.
+
+    ``os.wait4`` reports the memory of this one child process (not available on
+    Windows, where the peak is None).
+    """
+    start = time.perf_counter()
+    process = subprocess.Popen(command)  # noqa: S603 - our own interpreter and package
+    peak: int | None = None
+    if sys.platform == "win32":
+        status = process.wait()
+    else:
+        _, wait_status, usage = os.wait4(process.pid, 0)
+        status = process.returncode = os.waitstatus_to_exitcode(wait_status)
+        peak = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+    return status, time.perf_counter() - start, peak
 
 
 def _output_hashes(out: Path) -> dict[str, str]:

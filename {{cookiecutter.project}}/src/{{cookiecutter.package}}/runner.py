@@ -5,11 +5,22 @@ function from Polars LazyFrames to a LazyFrame, plus the Pandera schema its
 result must satisfy. The runner, not the stages, takes care of timing,
 validation, logging, atomic writing and provenance, so a stage stays a few
 lines of Polars that can be read and unit-tested on its own.
+
+Two ways to run, chosen by ``streaming`` in the config:
+
+* in memory (the default): each stage result is collected and validated as
+  a DataFrame. Fastest while the data fits comfortably in memory.
+* streaming: each stage result is written by Polars' streaming engine to a
+  Parquet file in a temporary folder under ``data/interim/``, validated from
+  there batch by batch, and scanned lazily by the next stage. Memory stays
+  bounded, so inputs larger than memory complete; the folder is removed
+  when the run ends.
 """
 
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +34,7 @@ from . import manifest
 from .config import PipelineConfig
 from .errors import ConfigError, InputError
 from .io import require_file, sha256_file, write_frames_atomically
-from .validation import validate
+from .validation import validate_parquet, validate_table
 
 log = logging.getLogger(__name__)
 
@@ -87,14 +98,41 @@ class RunResult:
 
 
 def run_pipeline(
-    pipeline: Pipeline, config: PipelineConfig, *, outputs_dir: Path | None = None
+    pipeline: Pipeline,
+    config: PipelineConfig,
+    *,
+    outputs_dir: Path | None = None,
+    check_data: bool = True,
 ) -> RunResult:
     """Run ``pipeline`` with ``config`` and return where its outputs were written.
 
     Nothing is written to the outputs folder until every stage has run and
     validated; raw inputs are hashed before and after to prove they were not
     modified.
+
+    ``check_data=False`` skips the Pandera checks. It exists only so the
+    template's benchmark can measure what validation costs; the command line
+    always checks, and outputs of an unchecked run must never be published.
     """
+    if not check_data:
+        log.warning("Data checks are OFF (benchmark only): do not use these outputs.")
+    if config.streaming:
+        interim = config.root / "data" / "interim"
+        interim.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".run-", dir=interim) as spill:
+            return _run(pipeline, config, outputs_dir, Path(spill), check_data=check_data)
+    return _run(pipeline, config, outputs_dir, None, check_data=check_data)
+
+
+def _run(
+    pipeline: Pipeline,
+    config: PipelineConfig,
+    outputs_dir: Path | None,
+    spill: Path | None,
+    *,
+    check_data: bool,
+) -> RunResult:
+    """Run the stages (spilling each result to Parquet in ``spill`` if given) and write."""
     out_dir = outputs_dir or config.outputs_dir
     started = manifest.utc_now()
     input_paths = _input_paths(pipeline, config)
@@ -107,7 +145,10 @@ def run_pipeline(
     records = []
     total = len(pipeline.stages)
     for number, stage in enumerate(pipeline.stages, start=1):
-        records.append(_run_stage(stage, frames, rows, config, f"[{number}/{total}]"))
+        progress = f"[{number}/{total}]"
+        records.append(
+            _run_stage(stage, frames, rows, config, progress, spill=spill, check_data=check_data)
+        )
 
     hashes_after = {name: sha256_file(path) for name, path in input_paths.items()}
     changed = [name for name in input_paths if hashes_before[name] != hashes_after[name]]
@@ -126,7 +167,7 @@ def run_pipeline(
         pipeline_name=pipeline.name,
         started=started,
         inputs={
-            name: (path, hashes_after[name], _count_rows(frames[name]))
+            name: (path, hashes_after[name], rows.get(name) or _count_rows(frames[name]))
             for name, path in input_paths.items()
         },
         outputs={name: (path, ordered[name].height) for name, path in written.items()},
@@ -157,6 +198,9 @@ def _run_stage(
     rows: dict[str, int],
     config: PipelineConfig,
     progress: str,
+    *,
+    spill: Path | None = None,
+    check_data: bool = True,
 ) -> dict[str, Any]:
     """Run one stage, validate its result and record rows and timing."""
     start = time.perf_counter()
@@ -169,29 +213,42 @@ def _run_stage(
         f"{name} ({config.inputs[name]})" if name in config.inputs else name
         for name in stage.inputs
     )
+    where = f"Stage {stage.name!r} (from {sources})"
     try:
         result = stage.func(*(frames[name] for name in stage.inputs))
-        collected = result.collect(engine="streaming" if config.streaming else "auto")
+        if spill is None:
+            collected = result.collect()
+        else:
+            path = spill / f"{stage.output}.parquet"
+            result.sink_parquet(path)
     except pl.exceptions.PolarsError as exc:
         log.debug("Polars error in stage %s", stage.name, exc_info=True)
         summary = str(exc).split("\n\n", maxsplit=1)[0]  # the rest is Polars' query plan
         msg = f"Stage {stage.name!r} failed reading {sources}: {type(exc).__name__}: {summary}"
         raise InputError(msg) from exc
-    validated = validate(
-        collected,
-        stage.schema,
-        where=f"Stage {stage.name!r} (from {sources})",
-        line_offset=stage.line_offset,
-    )
-    frames[stage.output] = validated.lazy()
-    rows[stage.output] = validated.height
+    if spill is None:
+        validated = (
+            validate_table(collected, stage.schema, where=where, line_offset=stage.line_offset)
+            if check_data
+            else collected
+        )
+        frames[stage.output] = validated.lazy()
+        rows[stage.output] = validated.height
+    else:
+        frames[stage.output] = pl.scan_parquet(path)
+        rows[stage.output] = (
+            validate_parquet(path, stage.schema, where=where, line_offset=stage.line_offset)
+            if check_data
+            else _count_rows(frames[stage.output])
+        )
     seconds = time.perf_counter() - start
     log.info(
-        "%s %s: %s rows in -> %d rows out, valid against %s (%.2fs)",
+        "%s %s: %s rows in -> %d rows out, %s %s (%.2fs)",
         progress,
         stage.name,
         ", ".join(f"{name}={count}" for name, count in rows_in.items()),
-        validated.height,
+        rows[stage.output],
+        "valid against" if check_data else "NOT checked against",
         stage.schema.__name__,
         seconds,
     )
@@ -200,7 +257,7 @@ def _run_stage(
         "inputs": list(stage.inputs),
         "output": stage.output,
         "rows_in": rows_in,
-        "rows_out": validated.height,
+        "rows_out": rows[stage.output],
         "seconds": round(seconds, 4),
         "schema": f"{stage.schema.__module__}.{stage.schema.__qualname__}",
     }

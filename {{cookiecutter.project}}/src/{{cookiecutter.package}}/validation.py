@@ -1,13 +1,15 @@
 """Validate frames against Pandera schemas and explain failures in plain words.
 
 Pandera validates only the *schema* of a Polars LazyFrame (names and dtypes)
-unless data-level validation is asked for. We always validate a collected
-DataFrame, so every data check (ranges, patterns, uniqueness, nullability)
-runs on every row, on every run.
+unless data-level validation is asked for. We always validate collected
+DataFrames, so every data check (ranges, patterns, uniqueness, nullability)
+runs on every row, on every run. A table too large to hold in memory is
+written to Parquet and checked batch by batch (:func:`validate_parquet`).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandera.polars as pa
@@ -17,6 +19,8 @@ from pandera.errors import SchemaError, SchemaErrors
 from .errors import ValidationFailedError
 
 MAX_EXAMPLES = 5
+BATCH_ROWS = 1_000_000  # rows validated at a time by validate_parquet (tens of MB)
+UNIQUE_KEYS_PER_PASS = 5_000_000  # keys held at once when checking uniqueness on disk
 
 
 def validate(
@@ -25,6 +29,8 @@ def validate(
     *,
     where: str,
     line_offset: int | None = None,
+    first_row: int = 0,
+    checks: pa.DataFrameSchema | None = None,
 ) -> pl.DataFrame:
     """Return ``frame`` validated by ``schema``, or raise a readable error.
 
@@ -34,13 +40,21 @@ def validate(
         where: what is being checked, for the message (e.g. ``"stage 'tidy_census'"``).
         line_offset: add this to a row position to report file line numbers
             (2 for a CSV with one header row), when the frame is a file as read.
+        first_row: position of the frame's first row in the whole table, when
+            the frame is one batch of a larger table (rows are reported in full-table terms).
+        checks: the checks to run, when not all of ``schema``'s (``validate_parquet``
+            leaves out ``unique``, which it checks once over the whole table).
 
     """
     try:
+        if checks is not None:
+            return checks.validate(frame, lazy=True)
         return schema.validate(frame, lazy=True)
     except SchemaErrors as exc:
         raise ValidationFailedError(
-            describe_failures(exc.failure_cases, frame, schema, where, line_offset)
+            describe_failures(
+                exc.failure_cases, frame, schema, where, line_offset, first_row=first_row
+            )
         ) from exc
     except SchemaError as exc:  # pragma: no cover - lazy=True reports through SchemaErrors
         msg = f"{where} does not match schema {schema.__name__}: {exc}"
@@ -53,6 +67,8 @@ def describe_failures(
     schema: type[pa.DataFrameModel],
     where: str,
     line_offset: int | None,
+    *,
+    first_row: int = 0,
 ) -> str:
     """Summarise Pandera's failure cases: one line per column and check, with examples."""
     lines = [f"{where}: data does not match schema {schema.__name__}."]
@@ -66,7 +82,7 @@ def describe_failures(
             lines.append(f"  - {label} failed {check}: {', '.join(map(str, values))}")
             continue
         unit = "line" if line_offset is not None else "row"
-        shown = [_describe_row(frame, row, line_offset) for row in rows[:MAX_EXAMPLES]]
+        shown = [_describe_row(frame, row, line_offset, first_row) for row in rows[:MAX_EXAMPLES]]
         more = f" (first {MAX_EXAMPLES} shown)" if len(rows) > MAX_EXAMPLES else ""
         lines.append(f"  - {label} failed {check} in {len(rows)} {unit}(s){more}:")
         lines.extend(f"      {item}" for item in shown)
@@ -74,10 +90,163 @@ def describe_failures(
     return "\n".join(lines)
 
 
-def _describe_row(frame: pl.DataFrame, row: int, line_offset: int | None) -> str:
+def _describe_row(
+    frame: pl.DataFrame, row: int, line_offset: int | None, first_row: int = 0
+) -> str:
     """Show one failing row with its position (0-based row, or file line number)."""
-    position = f"line {row + line_offset}" if line_offset is not None else f"row {row}"
+    where = first_row + row
+    position = f"line {where + line_offset}" if line_offset is not None else f"row {where}"
     if 0 <= row < frame.height:
         values: dict[str, Any] = frame.row(row, named=True)
         return f"{position}: {values}"
     return position  # pragma: no cover - pandera reports positions within the frame
+
+
+def validate_table(
+    frame: pl.DataFrame,
+    schema: type[pa.DataFrameModel],
+    *,
+    where: str,
+    line_offset: int | None = None,
+) -> pl.DataFrame:
+    """Validate a whole stage result: Pandera's row checks, then uniqueness over the table.
+
+    Same verdict as :func:`validate`, but faster on large tables: Pandera
+    checks ``unique`` by flagging every duplicated row, while
+    :func:`check_unique` first compares the count of distinct keys with the
+    row count and only looks for the repeats when they differ. It is also the
+    uniqueness check of streaming mode, so both modes report duplicates alike.
+    """
+    validated = validate(
+        frame, schema, where=where, line_offset=line_offset, checks=_row_checks(schema)
+    )
+    check_unique(frame.lazy(), schema, where=where, rows=frame.height, line_offset=line_offset)
+    return validated
+
+
+def _row_checks(schema: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
+    """Return ``schema``'s checks without ``unique`` (checked over the whole table instead)."""
+    model = schema.to_schema()
+    row_checks = model.update_columns({name: {"unique": False} for name in model.columns})
+    row_checks.unique = None
+    return row_checks
+
+
+def validate_parquet(
+    path: Path,
+    schema: type[pa.DataFrameModel],
+    *,
+    where: str,
+    line_offset: int | None = None,
+    batch_rows: int = BATCH_ROWS,
+) -> int:
+    """Check every row of the Parquet file at ``path`` against ``schema``; return the row count.
+
+    Used in streaming mode, for tables that may not fit in memory. The file is
+    read ``batch_rows`` rows at a time and each batch is validated by Pandera
+    with :func:`validate`, so every check runs on every row while memory stays
+    bounded. Column checks compare a row with fixed limits, so batches give the
+    same verdict as the whole table; ``unique`` is the exception, so it is
+    checked once over the whole file by :func:`check_unique`. A
+    ``@dataframe_check`` that aggregates over rows (a total, a mean) would only
+    see one batch at a time: keep those on small, summarised stages.
+    """
+    table = pl.scan_parquet(path)
+    rows = int(table.select(pl.len()).collect().item())  # from the file's metadata
+    row_checks = _row_checks(schema)
+    for first_row in range(0, max(rows, 1), batch_rows):
+        batch = table.slice(first_row, batch_rows).collect()
+        validate(
+            batch,
+            schema,
+            where=where,
+            line_offset=line_offset,
+            first_row=first_row,
+            checks=row_checks,
+        )
+    check_unique(table, schema, where=where, rows=rows, line_offset=line_offset)
+    return rows
+
+
+def check_unique(
+    table: pl.LazyFrame,
+    schema: type[pa.DataFrameModel],
+    *,
+    where: str,
+    rows: int,
+    line_offset: int | None = None,
+) -> None:
+    """Check the schema's ``unique`` columns over a whole (lazy) table, in bounded memory.
+
+    Keys are split into buckets by hash and each bucket is counted in its own
+    streaming pass, so at most about ``UNIQUE_KEYS_PER_PASS`` keys are held at
+    once however long the table is. A bucket is first compared by its count of
+    distinct keys (cheap); only a bucket with repeats is grouped to name them.
+    """
+    model = schema.to_schema()
+    key_sets = [[name] for name, column in model.columns.items() if column.unique]
+    if model.unique:
+        key_sets.append(list(model.unique))
+    buckets = max(1, -(-rows // UNIQUE_KEYS_PER_PASS))
+    for keys in key_sets:
+        key = pl.col(keys[0]) if len(keys) == 1 else pl.struct(keys)
+        for number in range(buckets):
+            part = table.select(keys)
+            if buckets > 1:
+                part = part.filter(key.hash(seed=0) % buckets == number)
+            counts = part.select(pl.len().alias("rows"), key.n_unique().alias("distinct")).collect(
+                engine="streaming"
+            )
+            if counts.item(0, "rows") == counts.item(0, "distinct"):
+                continue
+            repeated = (
+                part.group_by(keys)
+                .agg(pl.len().alias("copies"))
+                .filter(pl.col("copies") > 1)
+                .head(MAX_EXAMPLES)
+                .collect(engine="streaming")
+            )
+            if repeated.height:
+                raise ValidationFailedError(
+                    _describe_repeats(
+                        table,
+                        schema,
+                        keys=keys,
+                        repeated=repeated,
+                        where=where,
+                        line_offset=line_offset,
+                    )
+                )
+
+
+def _describe_repeats(
+    table: pl.LazyFrame,
+    schema: type[pa.DataFrameModel],
+    *,
+    keys: list[str],
+    repeated: pl.DataFrame,
+    where: str,
+    line_offset: int | None,
+) -> str:
+    """Explain repeated keys: the values and where they are in the table."""
+    positions = (
+        table.with_row_index("_row")
+        .join(repeated.lazy().select(keys), on=keys, how="semi")
+        .select("_row")
+        .head(2 * MAX_EXAMPLES)
+        .collect(engine="streaming")
+        .to_series()
+        .to_list()
+    )
+    unit = "line" if line_offset is not None else "row"
+    shown = ", ".join(str(row + (line_offset or 0)) for row in positions)
+    label = f"column {keys[0]!r}" if len(keys) == 1 else f"columns {', '.join(map(repr, keys))}"
+    examples = "; ".join(str(row) for row in repeated.iter_rows(named=True))
+    return "\n".join(
+        [
+            f"{where}: data does not match schema {schema.__name__}.",
+            f"  - {label} failed field_uniqueness across the whole table: {examples}",
+            f"      at {unit}s {shown}",
+            "Fix the input data (or the stage that produced it), then run again.",
+        ]
+    )

@@ -1,0 +1,168 @@
+"""Tests of streaming mode: results spilled to Parquet and validated batch by batch."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from functools import partial
+from pathlib import Path
+
+import pandera.polars as pa
+import polars as pl
+import pytest
+
+from {{ cookiecutter.package }} import pipelines, validation
+from {{ cookiecutter.package }}.config import PipelineConfig, load_config
+from {{ cookiecutter.package }}.errors import ValidationFailedError
+from {{ cookiecutter.package }}.io import scan_text_csv
+from {{ cookiecutter.package }}.runner import Pipeline, Stage, run_pipeline
+from {{ cookiecutter.package }}.validation import validate_parquet
+
+from .conftest import Workspace
+
+
+class Keyed(pa.DataFrameModel):
+    """A unique key and a bounded value: one check of each kind."""
+
+    key: pl.Int64 = pa.Field(unique=True)
+    value: pl.Int64 = pa.Field(ge=0)
+
+
+def write(tmp_path: Path, keys: list[int], values: list[int]) -> Path:
+    """Write a Parquet file with ``key`` and ``value`` columns and return its path."""
+    path = tmp_path / "table.parquet"
+    pl.DataFrame({"key": keys, "value": values}).write_parquet(path)
+    return path
+
+
+def test_valid_file_passes_and_rows_are_counted(tmp_path: Path) -> None:
+    path = write(tmp_path, list(range(10)), [1] * 10)
+    assert validate_parquet(path, Keyed, where="test", batch_rows=3) == 10
+
+
+def test_bad_value_in_a_later_batch_is_reported_by_its_row_in_the_table(tmp_path: Path) -> None:
+    values = [1] * 10
+    values[7] = -5
+    path = write(tmp_path, list(range(10)), values)
+    with pytest.raises(ValidationFailedError) as caught:
+        validate_parquet(path, Keyed, where="stage 'demo'", batch_rows=3)
+    message = str(caught.value)
+    assert "column 'value' failed greater_than_or_equal_to(0) in 1 row(s)" in message
+    assert "row 7: {'key': 7, 'value': -5}" in message
+
+
+@pytest.mark.parametrize("keys_per_pass", [2, 1_000])
+def test_duplicate_keys_in_different_batches_are_caught(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keys_per_pass: int
+) -> None:
+    # Each batch on its own is unique; only the whole table repeats key 4.
+    monkeypatch.setattr(validation, "UNIQUE_KEYS_PER_PASS", keys_per_pass)
+    path = write(tmp_path, [0, 1, 2, 4, 3, 5, 6, 4], [1] * 8)
+    with pytest.raises(ValidationFailedError) as caught:
+        validate_parquet(path, Keyed, where="test", batch_rows=4, line_offset=2)
+    message = str(caught.value)
+    assert "column 'key' failed field_uniqueness across the whole table" in message
+    assert "{'key': 4, 'copies': 2}" in message
+    assert "at lines 5, 9" in message
+
+
+class Pairs(pa.DataFrameModel):
+    """Rows unique by the pair of columns (``Config.unique``), not by either alone."""
+
+    area: pl.String
+    year: pl.Int64
+
+    class Config:
+        """The key is the pair."""
+
+        unique = ["area", "year"]  # noqa: RUF012 - Pandera reads this class attribute
+
+
+def test_table_level_unique_key_is_checked_across_batches(tmp_path: Path) -> None:
+    path = tmp_path / "pairs.parquet"
+    pl.DataFrame({"area": ["a", "a", "b", "a"], "year": [1, 2, 1, 1]}).write_parquet(path)
+    with pytest.raises(
+        ValidationFailedError, match=r"(?s)columns 'area', 'year' failed .* at rows 0, 3"
+    ):
+        validate_parquet(path, Pairs, where="test", batch_rows=2)
+    pl.DataFrame({"area": ["a", "a", "b"], "year": [1, 2, 1]}).write_parquet(path)
+    assert validate_parquet(path, Pairs, where="test", batch_rows=2) == 3
+
+
+def test_streaming_run_matches_in_memory_run_and_cleans_up(workspace: Workspace) -> None:
+    config = load_config(workspace.config_path)
+    pipeline = pipelines.load(config.pipeline).build(config.parameters)
+    in_memory = run_pipeline(pipeline, config, outputs_dir=workspace.outputs / "memory")
+    streamed = run_pipeline(
+        pipeline,
+        dataclasses.replace(config, streaming=True),
+        outputs_dir=workspace.outputs / "streaming",
+    )
+    for name, path in in_memory.outputs.items():
+        assert streamed.outputs[name].read_bytes() == path.read_bytes()
+    assert streamed.stage_records[0]["rows_out"] == in_memory.stage_records[0]["rows_out"]
+    assert not list((config.root / "data" / "interim").glob(".run-*"))
+
+
+def keyed_run(
+    tmp_path: Path, rows: list[str], *, streaming: bool = True, check_data: bool = True
+) -> tuple[PipelineConfig, Path]:
+    """Run a one-stage pipeline (text CSV -> ``Keyed``) on ``rows``; return config and outputs."""
+    source = tmp_path / "table.csv"
+    source.write_text("\n".join(["key,value", *rows]) + "\n", encoding="utf-8")
+    pipeline = Pipeline(
+        name="keyed",
+        readers={"table": partial(scan_text_csv, required=("key", "value"))},
+        stages=[
+            Stage(
+                name="tidy",
+                func=lambda raw: raw.select(pl.col("key", "value").cast(pl.Int64)),
+                inputs=("table",),
+                output="keyed",
+                schema=Keyed,
+                line_offset=2,
+            )
+        ],
+        outputs=["keyed"],
+    )
+    config = PipelineConfig(
+        path=tmp_path / "pipeline.toml",
+        root=tmp_path,
+        sha256="0" * 64,
+        pipeline="keyed",
+        inputs={"table": source},
+        outputs_dir=tmp_path / "outputs",
+        streaming=streaming,
+    )
+    run_pipeline(pipeline, config, check_data=check_data)
+    return config, config.outputs_dir
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+def test_duplicates_are_rejected_with_lines_and_nothing_is_written(
+    tmp_path: Path, streaming: bool
+) -> None:
+    with pytest.raises(ValidationFailedError) as caught:
+        keyed_run(tmp_path, ["1,5", "2,6", "1,7"], streaming=streaming)
+    message = str(caught.value)
+    assert "column 'key' failed field_uniqueness across the whole table" in message
+    assert "{'key': 1, 'copies': 2}" in message
+    assert "at lines 2, 4" in message
+    assert not (tmp_path / "outputs").exists()
+    assert not list((tmp_path / "data" / "interim").glob(".run-*"))
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+def test_both_modes_report_the_file_line_of_a_bad_value(tmp_path: Path, streaming: bool) -> None:
+    with pytest.raises(ValidationFailedError, match=r"line 4: \{'key': 3, 'value': -1\}"):
+        keyed_run(tmp_path, ["1,5", "2,6", "3,-1"], streaming=streaming)
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+def test_checks_can_be_switched_off_for_benchmarks_only(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, streaming: bool
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        _, outputs = keyed_run(tmp_path, ["1,5", "1,-6"], streaming=streaming, check_data=False)
+    assert (outputs / "keyed.csv").read_text(encoding="utf-8") == "key,value\n1,-6\n1,5\n"
+    assert "Data checks are OFF" in caplog.text
