@@ -183,7 +183,7 @@ def measure(
 def child_env() -> dict[str, str]:
     """The environment for the generated project's tools (no outer virtualenv)."""
     # nox sets UV_PROJECT_ENVIRONMENT to its own venv: the project must get its own .venv.
-    hidden = {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "COOKIECUTTER_RAP_NO_LOCK"}
+    hidden = {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON", "COOKIECUTTER_RAP_NO_LOCK"}
     return {k: v for k, v in os.environ.items() if k not in hidden}
 
 

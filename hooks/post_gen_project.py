@@ -121,7 +121,13 @@ def lock_dependencies() -> None:
     if uv is None:
         print("note: uv not found; run `uv lock` later to pin dependencies (uv.lock).")
         return
-    done = subprocess.run([uv, "lock", "--quiet"], cwd=ROOT, capture_output=True, text=True, check=False)
+    # An outer environment (an activated venv, a nox session) must not choose the
+    # interpreter or environment for the new project's lock.
+    outer = {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON"}
+    env = {key: value for key, value in os.environ.items() if key not in outer}
+    done = subprocess.run(
+        [uv, "lock", "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
         print(f"note: `uv lock` failed, run it again when the package index is reachable:\n{done.stderr}")
 

@@ -46,9 +46,15 @@ def git(folder: Path, *args: str) -> str:
     return done.stdout
 
 
+# nox points uv at its own session environment through these variables; a generated
+# project's tools must use the project's environment instead, or `uv sync` in the
+# project would replace the test session's packages with the project's.
+OUTER_ENVIRONMENT = {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON", "COOKIECUTTER_RAP_NO_LOCK"}
+
+
 def clean_env(**extra: str) -> dict[str, str]:
     """Environment for running a generated project's tools (no outer virtualenv)."""
-    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "COOKIECUTTER_RAP_NO_LOCK"}}
+    env = {k: v for k, v in os.environ.items() if k not in OUTER_ENVIRONMENT}
     env.update(extra)
     return env
 
