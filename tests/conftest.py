@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -83,3 +84,30 @@ def which_or_skip(tool: str) -> str:
     if found is None:
         pytest.fail(f"{tool} is required for this test; install it (the nox session does).")
     return found
+
+
+def run_project_script(project: Path, script: str, *args: str) -> None:
+    """Run ``script`` (Python source) with a generated project's own locked environment.
+
+    Template tests use this to drive a generated package on real published files
+    without installing its dependencies into the template's test environment.
+    """
+    uv = which_or_skip("uv")
+    path = project / "real_data_check.py"
+    path.write_text(script, encoding="utf-8")
+    done = subprocess.run(
+        [uv, "run", "--no-dev", "--quiet", "python", str(path), *args],
+        cwd=project,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """Read a CSV file as a list of rows of text."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))

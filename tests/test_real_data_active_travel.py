@@ -10,14 +10,12 @@ real extract in ../shared, so they are not tested on real data here.
 
 from __future__ import annotations
 
-import csv
-import subprocess
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-from .conftest import SHARED_REAL_DATA, clean_env, generate, which_or_skip
+from .conftest import SHARED_REAL_DATA, generate, read_rows, run_project_script
 
 TS061 = SHARED_REAL_DATA / "trafford-census2021" / "2021_method_of_travel_to_work_lsoa_trafford.csv"
 LSOAS = 139
@@ -53,29 +51,12 @@ validate(commute, schemas.ActiveTravelComponent, where="active_commute").write_c
 """
 
 
-def read_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Run the generated project's reader and stage on the real file; return the outputs."""
-    uv = which_or_skip("uv")
     project = generate(tmp_path_factory.mktemp("real"), starter="active_travel")
     out = tmp_path_factory.mktemp("real-out")
-    script = project / "real_data_check.py"
-    script.write_text(SCRIPT.format(package="my_rap_project"), encoding="utf-8")
-    done = subprocess.run(
-        [uv, "run", "--no-dev", "--quiet", "python", str(script), str(TS061), str(out)],
-        cwd=project,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
+    run_project_script(project, SCRIPT.format(package="my_rap_project"), str(TS061), str(out))
     return out
 
 

@@ -10,14 +10,12 @@ shares no code with what it checks.
 
 from __future__ import annotations
 
-import csv
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from .conftest import clean_env, generate, which_or_skip
+from .conftest import generate, read_rows, run_project_script
 
 REAL = Path(__file__).parent / "real_data"
 FILES = {
@@ -83,11 +81,6 @@ for name in ("iod2025", "iod2019"):
 """
 
 
-def read_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def raw_level(level: str) -> list[dict[str, str]]:
     return [row for row in read_rows(FILES["ks4"]) if row["geographic_level"] == level]
 
@@ -95,21 +88,10 @@ def raw_level(level: str) -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Run the generated project's importers on the real files; return the output folder."""
-    uv = which_or_skip("uv")
     project = generate(tmp_path_factory.mktemp("real"), starter="child_attainment")
     out = tmp_path_factory.mktemp("out")
-    script = out / "run_real.py"
-    script.write_text(SCRIPT.format(package="my_rap_project"), encoding="utf-8")
     files = {name: str(path) for name, path in FILES.items()}
-    done = subprocess.run(
-        [uv, "run", "--no-dev", "--quiet", "python", str(script), json.dumps(files), str(out)],
-        cwd=project,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    run_project_script(project, SCRIPT.format(package="my_rap_project"), json.dumps(files), str(out))
     return out
 
 

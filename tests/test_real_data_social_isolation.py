@@ -10,17 +10,15 @@ the standard library, so the check does not share code with what it checks.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
-import subprocess
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from .conftest import SHARED_REAL_DATA, clean_env, generate, which_or_skip
+from .conftest import SHARED_REAL_DATA, generate, read_rows, run_project_script
 
 TRAFFORD = SHARED_REAL_DATA / "trafford-census2021"
 # Input name -> (file, column holding the category in that file).
@@ -66,11 +64,6 @@ validate(sizes, schemas.HouseholdSize, where="TS017").write_csv(out / "household
 """
 
 
-def read_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def raw_sums(name: str, keep: Callable[[str], bool] = lambda _: True) -> dict[str, int]:
     """Sum of ``value`` per LSOA over the categories ``keep`` accepts, from the raw file."""
     file, column = FILES[name]
@@ -94,22 +87,10 @@ def aged(low: int) -> Callable[[str], bool]:
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Run the generated project's readers and stages on the real files; return the outputs."""
-    uv = which_or_skip("uv")
     project = generate(tmp_path_factory.mktemp("real"), starter="social_isolation")
     out = tmp_path_factory.mktemp("real-out")
     files = {name: str(TRAFFORD / file) for name, (file, _) in FILES.items()}
-    script = project / "real_data_check.py"
-    script.write_text(SCRIPT.format(package="my_rap_project"), encoding="utf-8")
-    done = subprocess.run(
-        [uv, "run", "--no-dev", "--quiet", "python", str(script), json.dumps(files), str(out)],
-        cwd=project,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
+    run_project_script(project, SCRIPT.format(package="my_rap_project"), json.dumps(files), str(out))
     return out
 
 
