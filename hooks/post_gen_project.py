@@ -72,23 +72,21 @@ def keep_chosen_starter() -> str:
             ROOT / "reports" / f"{name}.qmd",
         ):
             remove(path)
-    # Every shared importer the chosen starter does not list goes (listed by another
-    # starter or by none), so no module is left importing one that was removed.
-    importers = {path.stem for path in (src / "importers").glob("*.py")} - {"__init__"}
-    for importer in sorted(importers | set(ALL_IMPORTERS)):
-        if importer not in chosen["importers"]:
-            remove(src / "importers" / f"{importer}.py")
-            remove(ROOT / "tests" / "importers" / f"test_{importer}.py")
     config = ROOT / "config"
     (config / "starters" / f"{pipeline}.toml").replace(config / "pipeline.toml")
     remove(config / "starters")
-    for folder in (ROOT / "docs" / "starters", ROOT / "tests" / "importers"):
+    for folder in (ROOT / "docs" / "starters",):
         if folder.is_dir() and not [p for p in folder.iterdir() if p.name != "__init__.py"]:
             remove(folder)  # nothing left for this starter
     expected = ROOT / "tests" / "backtest"
     (expected / "expected" / f"{pipeline}.json").replace(expected / "expected_hashes.json")
     remove(expected / "expected")
     return pipeline
+
+
+def drop_library_tests() -> None:
+    """Remove rapkit's own tests from the vendored copy: they run in the template's CI."""
+    remove(ROOT / "packages" / "rapkit" / "tests")
 
 
 def keep_chosen_licence() -> None:
@@ -175,6 +173,7 @@ def tag_first_release(git: str, identity: list[str]) -> None:
 def main() -> int:
     """Run every finishing step and print the next commands."""
     keep_chosen_starter()
+    drop_library_tests()
     keep_chosen_licence()
     keep_chosen_ci()
     lock_dependencies()

@@ -115,7 +115,7 @@ def report(session: nox.Session) -> None:
     """Run the pipeline, then render every report in reports/ to HTML (reports/_output/).
 
     Renders with ``quarto render`` when Quarto is on PATH; otherwise with the
-    pure-Python path (``python -m <package>.render``: jupytext, nbclient and
+    pure-Python path (``python -m rapkit.render``: jupytext, nbclient and
     nbconvert), which executes every cell of the same ``.qmd`` files.
     """
     sync(session, "report")
@@ -127,16 +127,14 @@ def report(session: nox.Session) -> None:
         session.run(quarto, "render", "reports", external=True, env={"QUARTO_PYTHON": str(python)})
     else:
         session.log("Quarto is not on PATH: rendering with the pure-Python path instead")
-        session.run("python", "-m", f"{PACKAGE}.render", "reports")
+        session.run("python", "-m", "rapkit.render", "reports")
 
 
 @nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
     """Build the documentation site: data dictionary, API reference (quartodoc), then Quarto."""
     sync(session, "docs")
-    session.run(
-        "python", "-m", f"{PACKAGE}.reporting", "data-dictionary", "docs/data-dictionary.md"
-    )
+    session.run("python", "-m", "rapkit.reporting", "data-dictionary", "docs/data-dictionary.md")
     session.chdir("docs")
     session.run("quartodoc", "build", "--verbose")
     quarto = shutil.which("quarto")

@@ -7,10 +7,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from {{ cookiecutter.package }}.config import PipelineConfig, load_config
+from rapkit import cli
+from rapkit.config import PipelineConfig, load_config
+from rapkit.project import package_name
 
 ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = package_name(ROOT)  # from [tool.rapkit] in pyproject.toml
+
+
+def main(argv: list[str]) -> int:
+    """Run ``python -m <package> ARGS`` in-process and return its exit status."""
+    return cli.main(argv, package=PACKAGE)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """A reproducible analytical pipeline: Polars stages validated by Pandera schemas.
 
-Start with :func:`runner.run_pipeline` (what ``python -m`` runs) and the stages of
-the configured pipeline in ``pipelines/``.
+The analysis lives in ``pipelines/<name>/``; the rapkit library (vendored in
+``packages/rapkit``) runs it. Start with the configured pipeline's
+``pipeline.py``, which wires its stages together.
 """
 
 # The single source of the version: pyproject.toml reads it from here, the run

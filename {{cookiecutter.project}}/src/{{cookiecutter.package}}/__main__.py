@@ -1,5 +1,5 @@
-"""Allow ``python -m <package>`` to run the command-line interface."""
+"""``python -m <package>``: the rapkit command line, for this project's pipelines."""
 
-from .cli import main
+from rapkit.cli import main
 
-raise SystemExit(main())
+raise SystemExit(main(package=__package__))

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rapkit import backtest
 
-from {{ cookiecutter.package }} import backtest
-from {{ cookiecutter.package }}.cli import main
-
-from ..conftest import ROOT, Workspace
+from ..conftest import ROOT, Workspace, main
 
 
 @pytest.mark.backtest

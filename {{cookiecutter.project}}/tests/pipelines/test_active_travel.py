@@ -12,14 +12,13 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapkit.config import PipelineConfig
+from rapkit.errors import ConfigError, InputError, ValidationFailedError
+from rapkit.validation import validate
 
-from {{ cookiecutter.package }}.cli import main
-from {{ cookiecutter.package }}.config import PipelineConfig
-from {{ cookiecutter.package }}.errors import ConfigError, InputError, ValidationFailedError
 from {{ cookiecutter.package }}.pipelines.active_travel import build, make_sample, schemas, stages
-from {{ cookiecutter.package }}.validation import validate
 
-from ..conftest import Workspace
+from ..conftest import Workspace, main
 
 # Five LSOAs: A and B share MSOA M1; C is in M2; E in M4 (no count points); all in
 # local authority L1 (E08000001). D is alone in L2 (E08000002), which has no count points.

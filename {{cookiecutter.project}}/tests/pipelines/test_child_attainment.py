@@ -9,11 +9,11 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapkit.errors import InputError, ValidationFailedError
+from rapkit.importers.iod import IodSummary, tidy_iod_summary
+from rapkit.validation import validate
 
-from {{ cookiecutter.package }}.errors import InputError, ValidationFailedError
-from {{ cookiecutter.package }}.importers.iod import IodSummary, tidy_iod_summary
 from {{ cookiecutter.package }}.pipelines.child_attainment import build, make_sample, schemas, stages
-from {{ cookiecutter.package }}.validation import validate
 
 GROUPS = stages.DEFAULT_GROUPS
 ATTAINMENT_SCHEMA = {

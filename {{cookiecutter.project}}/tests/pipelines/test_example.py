@@ -9,11 +9,12 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapkit.errors import ValidationFailedError
+from rapkit.validation import validate
 
-from {{ cookiecutter.package }}.cli import main
-from {{ cookiecutter.package }}.errors import ValidationFailedError
 from {{ cookiecutter.package }}.pipelines.example import make_sample, schemas, stages
-from {{ cookiecutter.package }}.validation import validate
+
+from ..conftest import main
 
 
 def residents(*rows: tuple[int, str, str, int]) -> pl.LazyFrame:

@@ -15,15 +15,14 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapkit.config import PipelineConfig
+from rapkit.errors import ConfigError, InputError, ValidationFailedError
+from rapkit.io import write_frames_atomically
+from rapkit.validation import validate
 
-from {{ cookiecutter.package }}.cli import main
-from {{ cookiecutter.package }}.config import PipelineConfig
-from {{ cookiecutter.package }}.errors import ConfigError, InputError, ValidationFailedError
-from {{ cookiecutter.package }}.io import write_frames_atomically
 from {{ cookiecutter.package }}.pipelines.green_space import build, make_sample, schemas, stages
-from {{ cookiecutter.package }}.validation import validate
 
-from ..conftest import Workspace
+from ..conftest import Workspace, main
 
 PARK = "Public Park Or Garden"
 PLAY = "Play Space"

@@ -10,15 +10,14 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapkit.config import PipelineConfig
+from rapkit.errors import ConfigError, ValidationFailedError
+from rapkit.importers.nomis_api import APS_MEASURES
+from rapkit.validation import validate
 
-from {{ cookiecutter.package }}.cli import main
-from {{ cookiecutter.package }}.config import PipelineConfig
-from {{ cookiecutter.package }}.errors import ConfigError, ValidationFailedError
-from {{ cookiecutter.package }}.importers.nomis_api import APS_MEASURES
 from {{ cookiecutter.package }}.pipelines.skills import build, make_sample, schemas, stages
-from {{ cookiecutter.package }}.validation import validate
 
-from ..conftest import Workspace
+from ..conftest import Workspace, main
 
 LOOKUP = pl.LazyFrame(
     {

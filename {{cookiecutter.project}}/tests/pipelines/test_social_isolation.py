@@ -11,11 +11,11 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapkit.config import PipelineConfig
+from rapkit.errors import ConfigError, InputError, ValidationFailedError
+from rapkit.importers.census import CensusCounts, read_census, tidy_census
+from rapkit.validation import validate
 
-from {{ cookiecutter.package }}.cli import main
-from {{ cookiecutter.package }}.config import PipelineConfig
-from {{ cookiecutter.package }}.errors import ConfigError, InputError, ValidationFailedError
-from {{ cookiecutter.package }}.importers.census import CensusCounts, read_census, tidy_census
 from {{ cookiecutter.package }}.pipelines.social_isolation import (
     build,
     make_sample,
@@ -23,9 +23,8 @@ from {{ cookiecutter.package }}.pipelines.social_isolation import (
     schemas,
     stages,
 )
-from {{ cookiecutter.package }}.validation import validate
 
-from ..conftest import Workspace
+from ..conftest import Workspace, main
 
 COEFFICIENTS = {
     "constant": -2.62,

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+from rapkit.importers.census import to_nomis_bulk
+from rapkit.importers.geography import synthetic_lsoa_lookup
 
-from ...importers.census import to_nomis_bulk
-from ...importers.geography import synthetic_lsoa_lookup
 from .stages import TS061_CATEGORIES
 
 LADS = (

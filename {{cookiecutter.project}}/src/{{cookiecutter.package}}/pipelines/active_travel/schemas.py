@@ -13,9 +13,8 @@ from typing import ClassVar
 
 import pandera.polars as pa
 import polars as pl
-
-from ...importers.dft_tables import DftAreaTable
-from ...importers.geography import InLookup
+from rapkit.importers.dft_tables import DftAreaTable
+from rapkit.importers.geography import InLookup
 
 LSOA_CODE = r"^[EW]01\d{6}$"
 MSOA_CODE = r"^[EW]02\d{6}$"

@@ -13,12 +13,12 @@ from functools import partial
 from pathlib import Path
 
 import polars as pl
+from rapkit.errors import ConfigError, InputError
+from rapkit.importers.census import read_census, tidy_census
+from rapkit.importers.dft_tables import read_dft_table, tidy_dft_table
+from rapkit.importers.geography import tidy_lsoa_lookup, with_lookup
+from rapkit.io import scan_text_csv
 
-from ...errors import ConfigError, InputError
-from ...importers.census import read_census, tidy_census
-from ...importers.dft_tables import read_dft_table, tidy_dft_table
-from ...importers.geography import tidy_lsoa_lookup, with_lookup
-from ...io import scan_text_csv
 from .schemas import COMPONENTS, LEVELS
 
 log = logging.getLogger(__name__)

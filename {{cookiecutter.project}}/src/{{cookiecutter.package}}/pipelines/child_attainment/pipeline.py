@@ -4,8 +4,9 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-from ...importers.iod import IodSummary, tidy_iod_summary
-from ...runner import Pipeline, Stage
+from rapkit import Pipeline, Stage
+from rapkit.importers.iod import IodSummary, tidy_iod_summary
+
 from . import schemas, stages
 
 SAMPLE_ROWS = 600

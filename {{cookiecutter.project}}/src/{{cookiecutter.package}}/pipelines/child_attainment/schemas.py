@@ -9,9 +9,8 @@ from typing import Any, ClassVar
 
 import pandera.polars as pa
 import polars as pl
-
-from ...importers.ees import AREA_CODE_PATTERNS, EesLocalAuthority
-from ...importers.iod import DOMAINS, InDeprivation
+from rapkit.importers.ees import AREA_CODE_PATTERNS, EesLocalAuthority
+from rapkit.importers.iod import DOMAINS, InDeprivation
 
 LA_CODE = AREA_CODE_PATTERNS["Local authority"]
 PUPIL_GROUPS = ("all", "disadvantaged", "other")

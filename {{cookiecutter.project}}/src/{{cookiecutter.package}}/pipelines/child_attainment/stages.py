@@ -14,9 +14,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import polars as pl
-
-from ...importers.ees import read_ees, tidy_ees
-from ...importers.iod import read_iod_summary, with_deprivation
+from rapkit.importers.ees import read_ees, tidy_ees
+from rapkit.importers.iod import read_iod_summary, with_deprivation
 
 GEOGRAPHIC_LEVEL = "Local authority"
 FILTER_COLUMNS = ("breakdown_topic", "breakdown")

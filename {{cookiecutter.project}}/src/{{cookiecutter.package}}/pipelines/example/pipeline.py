@@ -4,7 +4,8 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-from ...runner import Pipeline, Stage
+from rapkit import Pipeline, Stage
+
 from . import schemas, stages
 
 SAMPLE_ROWS = 10_000

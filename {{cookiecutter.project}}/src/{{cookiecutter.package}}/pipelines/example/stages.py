@@ -8,8 +8,7 @@ named in ``pipeline.py`` and writes outputs.
 from pathlib import Path
 
 import polars as pl
-
-from ...io import scan_text_csv
+from rapkit.io import scan_text_csv
 
 RESIDENT_COLUMNS = ("person_id", "lsoa_code", "lad_code", "age")
 OLDER_AGE = 65

@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-from ...errors import ConfigError
-from ...importers import ons_boundaries, ons_green_space, os_open_greenspace
-from ...runner import Pipeline, Stage
+from rapkit import Pipeline, Stage
+from rapkit.errors import ConfigError
+from rapkit.importers import ons_boundaries, ons_green_space, os_open_greenspace
+
 from . import schemas, stages
 
 SAMPLE_ROWS = 300  # LSOAs in the bundled sample

@@ -8,8 +8,7 @@ flag saying why, never zeros.
 
 import pandera.polars as pa
 import polars as pl
-
-from ...importers.os_open_greenspace import SITE_FUNCTIONS
+from rapkit.importers.os_open_greenspace import SITE_FUNCTIONS
 
 LSOA_CODE = r"^[EW]01\d{6}$"  # Lower layer Super Output Area, England (E01) or Wales (W01)
 LSOA_OR_DATA_ZONE = r"^[EWS]01\d{6}$"  # ONS GB tables add Scottish data zones (S01)

@@ -20,8 +20,7 @@ import logging
 from collections.abc import Sequence
 
 import polars as pl
-
-from ...importers import ons_boundaries, ons_green_space, os_open_greenspace
+from rapkit.importers import ons_boundaries, ons_green_space, os_open_greenspace
 
 log = logging.getLogger(__name__)
 

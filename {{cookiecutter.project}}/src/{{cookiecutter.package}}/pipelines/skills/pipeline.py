@@ -6,11 +6,12 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-from ...errors import ConfigError
-from ...importers.census import CensusCounts
-from ...importers.geography import LsoaLookup, read_lsoa_lookup
-from ...importers.nomis_api import NomisObservations
-from ...runner import Pipeline, Stage
+from rapkit import Pipeline, Stage
+from rapkit.errors import ConfigError
+from rapkit.importers.census import CensusCounts
+from rapkit.importers.geography import LsoaLookup, read_lsoa_lookup
+from rapkit.importers.nomis_api import NomisObservations
+
 from . import schemas, stages
 
 SAMPLE_ROWS = 100  # synthetic LSOAs in the bundled sample

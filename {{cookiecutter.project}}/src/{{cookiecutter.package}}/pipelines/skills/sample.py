@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+from rapkit.importers.census import to_nomis_bulk
+from rapkit.importers.geography import synthetic_lsoa_lookup
+from rapkit.importers.nomis_api import APS_MEASURES
 
-from ...importers.census import to_nomis_bulk
-from ...importers.geography import synthetic_lsoa_lookup
-from ...importers.nomis_api import APS_MEASURES
 from .stages import TS067_CATEGORIES
 
 LADS = (

@@ -6,8 +6,7 @@ from typing import ClassVar
 
 import pandera.polars as pa
 import polars as pl
-
-from ...importers.geography import InLookup
+from rapkit.importers.geography import InLookup
 
 LSOA_CODE = r"^[EW]01\d{6}$"
 AREA_CODE = r"^[EWK]\d{8}$"

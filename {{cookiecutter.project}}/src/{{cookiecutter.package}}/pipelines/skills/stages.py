@@ -6,10 +6,9 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 
 import polars as pl
-
-from ...importers.census import read_census, tidy_census
-from ...importers.geography import tidy_lsoa_lookup, with_lookup
-from ...importers.nomis_api import aps_rates, read_nomis_api, tidy_nomis_api
+from rapkit.importers.census import read_census, tidy_census
+from rapkit.importers.geography import tidy_lsoa_lookup, with_lookup
+from rapkit.importers.nomis_api import aps_rates, read_nomis_api, tidy_nomis_api
 
 # Census 2021 TS067 "Highest level of qualification" categories, as published.
 TS067_CATEGORIES = (

@@ -5,10 +5,11 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from ...errors import ConfigError
-from ...importers.census import CensusCounts, read_census, tidy_census
-from ...importers.geography import LsoaLookup, read_lsoa_lookup, tidy_lsoa_lookup
-from ...runner import Pipeline, Reader, Stage
+from rapkit import Pipeline, Reader, Stage
+from rapkit.errors import ConfigError
+from rapkit.importers.census import CensusCounts, read_census, tidy_census
+from rapkit.importers.geography import LsoaLookup, read_lsoa_lookup, tidy_lsoa_lookup
+
 from . import schemas, stages
 
 SAMPLE_ROWS = 120  # synthetic LSOAs in the bundled sample

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+from rapkit.importers.census import to_nomis_bulk
 
-from ...importers.census import to_nomis_bulk
 from . import stages
 
 # (code, name) of the synthetic local authorities: a metropolitan district, a

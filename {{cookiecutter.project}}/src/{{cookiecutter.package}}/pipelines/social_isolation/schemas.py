@@ -10,8 +10,8 @@ from typing import ClassVar
 
 import pandera.polars as pa
 import polars as pl
+from rapkit.importers.geography import InLookup
 
-from ...importers.geography import InLookup
 from .stages import COMPONENT_NAMES, PROXY_COMPONENTS
 
 LSOA_CODE = r"^[EW]01\d{6}$"  # GSS code of a Lower layer Super Output Area (2021)

@@ -23,8 +23,7 @@ from dataclasses import dataclass
 from functools import reduce
 
 import polars as pl
-
-from ...importers.geography import with_lookup
+from rapkit.importers.geography import with_lookup
 
 # --- Census 2021 categories (leaves: totals and subtotals are dropped on import) ---------------
 

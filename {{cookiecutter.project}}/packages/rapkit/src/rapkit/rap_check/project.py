@@ -24,9 +24,9 @@ from typing import Any, Self
 
 import pandera.polars as pa
 
-from .. import pipelines
 from ..config import PipelineConfig
 from ..manifest import MANIFEST_NAME
+from ..project import configured_pipeline
 from .attestations import ATTESTATIONS_FILE, Attestation, load_attestations
 from .ci import CIJob, default_nox_sessions, load_ci_jobs
 
@@ -254,7 +254,7 @@ class Project:
     @cached_property
     def declared_outputs(self) -> dict[str, type[pa.DataFrameModel]]:
         """The published outputs of the configured pipeline and their Pandera schemas."""
-        module = pipelines.load(self.config.pipeline)
+        module = configured_pipeline(self.config)
         return module.build(self.config.parameters).output_schemas()
 
     @cached_property

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .project import find_root, package_name
 
 DEFAULT_CONFIG = Path("config") / "pipeline.toml"
 _KNOWN_KEYS = {"pipeline", "outputs_dir", "streaming", "inputs", "parameters", "rap", "sources"}
@@ -34,25 +35,13 @@ class PipelineConfig:
     parameters: dict[str, Any] = field(default_factory=dict)
     rap: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, Any] = field(default_factory=dict)
-
-
-def find_project_root(start: Path) -> Path:
-    """Return the nearest folder at or above ``start`` that holds ``pyproject.toml``.
-
-    Relative paths in the configuration are relative to this folder, so the same
-    config works whichever directory the command is started from.
-    """
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / "pyproject.toml").is_file():
-            return folder
-    return Path.cwd().resolve()
+    package: str | None = None
 
 
 def load_config(path: Path | None = None) -> PipelineConfig:
     """Load and check the configuration file at ``path`` (default ``config/pipeline.toml``)."""
     if path is None:
-        path = find_project_root(Path.cwd()) / DEFAULT_CONFIG
+        path = find_root(Path.cwd()) / DEFAULT_CONFIG
     path = path.resolve()
     if not path.is_file():
         msg = (
@@ -86,7 +75,7 @@ def load_config(path: Path | None = None) -> PipelineConfig:
         msg = f"`streaming` in {path} must be true or false, not {streaming!r}."
         raise ConfigError(msg)
 
-    root = find_project_root(path.parent)
+    root = find_root(path.parent)
     return PipelineConfig(
         path=path,
         root=root,
@@ -98,6 +87,7 @@ def load_config(path: Path | None = None) -> PipelineConfig:
         parameters=dict(data.get("parameters", {})),
         rap=dict(data.get("rap", {})),
         sources=dict(data.get("sources", {})),
+        package=package_name(root),
     )
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from . import __version__
 from .config import PipelineConfig
+from .project import project_version
 from .io import atomic_write_bytes, sha256_file
 
 MANIFEST_NAME = "manifest.json"
@@ -90,7 +91,12 @@ def write_manifest(
         "started": started,
         "finished": utc_now(),
         "config": {"path": _relative(config.path, root), "sha256": config.sha256},
-        "code": {"version": __version__, **git_state(root)},
+        "code": {
+            "package": config.package,
+            "version": project_version(config.package) if config.package else None,
+            "rapkit": __version__,
+            **git_state(root),
+        },
         "environment": {
             "python": platform.python_version(),
             "implementation": sys.implementation.name,

@@ -48,9 +48,12 @@ class Stage:
 
     Attributes:
         name: short snake_case name, shown in logs and the manifest.
-        func: the function; it receives the frames named in ``inputs``, in order.
-        inputs: names of raw inputs (keys of ``[inputs]`` in the config) or of
-            earlier stage outputs.
+        func: the function; it receives the frames named in ``inputs``.
+        inputs: which frames the function takes: raw inputs (keys of ``[inputs]``
+            in the config) or earlier stage outputs. Either a mapping from the
+            function's parameter names to frame names,
+            ``{"residents": "residents_tidy"}`` (clearest: the wiring reads like a
+            call), or a tuple of frame names passed in order.
         output: the name under which the result is available to later stages.
         schema: the Pandera model the result must satisfy.
         line_offset: for an import stage that keeps its file's rows in order (one
@@ -60,10 +63,23 @@ class Stage:
 
     name: str
     func: StageFunction
-    inputs: tuple[str, ...]
+    inputs: Mapping[str, str] | tuple[str, ...]
     output: str
     schema: type[pa.DataFrameModel]
     line_offset: int | None = None
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The names of the frames this stage reads, in order."""
+        if isinstance(self.inputs, Mapping):
+            return tuple(self.inputs.values())
+        return tuple(self.inputs)
+
+    def call(self, frames: Mapping[str, pl.LazyFrame]) -> pl.LazyFrame:
+        """Run the stage function on the frames it names (by keyword where wired so)."""
+        if isinstance(self.inputs, Mapping):
+            return self.func(**{param: frames[name] for param, name in self.inputs.items()})
+        return self.func(*(frames[name] for name in self.inputs))
 
 
 @dataclass(frozen=True)
@@ -205,17 +221,17 @@ def _run_stage(
     """Run one stage, validate its result and record rows and timing."""
     start = time.perf_counter()
     rows_in = {}
-    for name in stage.inputs:
+    for name in stage.sources:
         if name not in rows:
             rows[name] = _count_rows(frames[name])
         rows_in[name] = rows[name]
     sources = ", ".join(
         f"{name} ({config.inputs[name]})" if name in config.inputs else name
-        for name in stage.inputs
+        for name in stage.sources
     )
     where = f"Stage {stage.name!r} (from {sources})"
     try:
-        result = stage.func(*(frames[name] for name in stage.inputs))
+        result = stage.call(frames)
         if spill is None:
             collected = result.collect()
         else:
@@ -254,7 +270,7 @@ def _run_stage(
     )
     return {
         "name": stage.name,
-        "inputs": list(stage.inputs),
+        "inputs": list(stage.sources),
         "output": stage.output,
         "rows_in": rows_in,
         "rows_out": rows[stage.output],

@@ -23,11 +23,11 @@ from typing import Any
 import pandera.polars as pa
 import polars as pl
 
-from . import pipelines
 from .config import PipelineConfig, load_config
 from .errors import PipelineError
 from .io import atomic_write_bytes, sha256_file
 from .manifest import MANIFEST_NAME, read_manifest
+from .project import configured_pipeline
 from .validation import validate
 
 # Licences by identifier: (full name, link, attribution statement the licence asks for).
@@ -130,7 +130,7 @@ def load_run(config_path: Path | None = None, *, outputs_dir: Path | None = None
     if not (out_dir / MANIFEST_NAME).is_file():
         msg = (
             f"No run manifest in {out_dir}: run the pipeline first "
-            f"(`python -m {__package__} run`; `nox -s report` runs it for you)."
+            f"(`python -m {config.package or 'rapkit'} run`; `nox -s report` runs it for you)."
         )
         raise ReportError(msg)
     manifest = read_manifest(out_dir)
@@ -146,7 +146,7 @@ def load_run(config_path: Path | None = None, *, outputs_dir: Path | None = None
             "run the pipeline again so the report describes the configuration it used."
         )
         raise ReportError(msg)
-    schemas = pipelines.load(config.pipeline).build(config.parameters).output_schemas()
+    schemas = configured_pipeline(config).build(config.parameters).output_schemas()
     tables = {}
     for entry in manifest["outputs"]:
         name = entry["name"]
@@ -356,7 +356,7 @@ def data_dictionary(schemas: Mapping[str, type[pa.DataFrameModel]]) -> str:
 def write_data_dictionary(target: Path, config_path: Path | None = None) -> Path:
     """Write the data dictionary of the configured pipeline's published outputs to ``target``."""
     config = load_config(config_path)
-    schemas = pipelines.load(config.pipeline).build(config.parameters).output_schemas()
+    schemas = configured_pipeline(config).build(config.parameters).output_schemas()
     text = (
         "---\ntitle: Data dictionary\n---\n\n"
         f"Every table the `{config.pipeline}` pipeline publishes in `outputs/`, generated from "

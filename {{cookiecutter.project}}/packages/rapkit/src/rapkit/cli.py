@@ -1,4 +1,4 @@
-"""Command-line interface: ``python -m <package> <command>``.
+"""Command-line interface: ``python -m <package> <command>`` (or ``rapkit <command>``).
 
 Commands:
     run          run the configured pipeline and write outputs and a manifest
@@ -6,8 +6,13 @@ Commands:
     backtest     compare outputs with the committed expected hashes
     rap-check    check the project against the NHS RAP levels (and AF, Duck Book)
 
-Expected problems (bad input, bad configuration) print a clear message and
-exit with status 1; ``--debug`` adds the Python traceback.
+Options may come before or after the command (``--config PATH run`` and
+``run --config PATH`` are the same). Expected problems (bad input, bad
+configuration) print a clear message and exit with status 1; ``--debug`` adds
+the Python traceback. Ctrl-C stops with status 130 and no traceback.
+
+A project's ``__main__.py`` calls :func:`main` with its own package name, so
+``python -m <package>`` runs that project's pipelines.
 """
 
 from __future__ import annotations
@@ -18,50 +23,83 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, backtest, pipelines, rap_check
+from . import __version__, backtest, rap_check
 from .config import PipelineConfig, load_config
 from .errors import PipelineError
 from .io import write_frames_atomically
 from .logs import start_run_log
+from .project import configured_pipeline, project_version
 from .runner import run_pipeline
 
 log = logging.getLogger(__name__)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _common_options(*, top: bool) -> argparse.ArgumentParser:
+    """Options accepted both before and after the command.
+
+    On the commands they default to "not given" (``SUPPRESS``) so that a value
+    given before the command is not overwritten by the command's default.
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    default: object = None if top else argparse.SUPPRESS
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="show tracebacks and debug logs",
+    )
+    common.add_argument(
+        "--config",
+        type=Path,
+        default=default,
+        help="configuration file (default config/pipeline.toml)",
+    )
+    return common
+
+
+def build_parser(package: str | None = None) -> argparse.ArgumentParser:
     """Describe the commands and their options."""
     parser = argparse.ArgumentParser(
-        prog=f"python -m {__package__}", description=__doc__.split("\n")[0]
+        prog=f"python -m {package}" if package else "rapkit",
+        description=__doc__.split("\n")[0],
+        parents=[_common_options(top=True)],
     )
-    parser.add_argument("--version", action="version", version=__version__)
-    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
-    parser.add_argument(
-        "--config", type=Path, help="configuration file (default config/pipeline.toml)"
-    )
+    version = f"{package} {project_version(package)}, " if package else ""
+    parser.add_argument("--version", action="version", version=f"{version}rapkit {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
+    common = [_common_options(top=False)]
 
-    run = commands.add_parser("run", help="run the pipeline on the configured inputs")
+    run = commands.add_parser("run", help="run the pipeline on the configured inputs", parents=common)
     run.add_argument("--out", type=Path, help="write outputs here instead of outputs_dir")
 
-    sample = commands.add_parser("sample-data", help="write the synthetic sample inputs")
+    sample = commands.add_parser(
+        "sample-data", help="write the synthetic sample inputs", parents=common
+    )
     sample.add_argument("--rows", type=int, help="approximate size (default: the bundled size)")
     sample.add_argument("--seed", type=int, default=2021, help="random seed (default 2021)")
     sample.add_argument(
         "--out", type=Path, help="folder to write to (default: data/sample/<pipeline>)"
     )
 
-    check = commands.add_parser("backtest", help="compare outputs with the expected hashes")
+    check = commands.add_parser(
+        "backtest", help="compare outputs with the expected hashes", parents=common
+    )
     check.add_argument("--out", type=Path, help="outputs folder to check (default outputs_dir)")
     check.add_argument("--expected", type=Path, help="expected hashes file")
     check.add_argument("--update", action="store_true", help="replace the expected hashes")
-    _add_rap_check(commands)
+    _add_rap_check(commands, common)
     return parser
 
 
-def _add_rap_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_rap_check(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: list[argparse.ArgumentParser],
+) -> None:
     """Describe ``rap-check`` and its options."""
     rap = commands.add_parser(
-        "rap-check", help="check this project against the NHS RAP levels (runs tests and pipeline)"
+        "rap-check",
+        help="check this project against the NHS RAP levels (runs tests and pipeline)",
+        parents=common,
     )
     rap.add_argument("--json", type=Path, help="also write the report as JSON to this file")
     rap.add_argument(
@@ -83,22 +121,29 @@ def _add_rap_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return the exit status."""
-    args = build_parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, *, package: str | None = None) -> int:
+    """Run the command line for ``package`` (default: ``[tool.rapkit] package``); return the status."""
+    args = build_parser(package).parse_args(argv)
     try:
-        return _dispatch(args)
+        return _dispatch(args, package)
     except PipelineError as exc:
         if args.debug:
             log.exception("Pipeline failed")
         print(f"error: {exc}", file=sys.stderr)  # noqa: T201 - the CLI's own message
         return 1
+    except KeyboardInterrupt:
+        print("Interrupted: nothing was published.", file=sys.stderr)  # noqa: T201
+        return 130
 
 
-def _dispatch(args: argparse.Namespace) -> int:
+def _dispatch(args: argparse.Namespace, package: str | None) -> int:
     """Run the chosen command."""
     config = load_config(args.config)
-    module = pipelines.load(config.pipeline)
+    if args.command == "rap-check":
+        return _rap_check(args, config)
+    if args.command == "backtest":
+        return _backtest(args, config.outputs_dir, config.root)
+    module = configured_pipeline(config, package)
     if args.command == "run":
         out_dir = args.out.resolve() if args.out else config.outputs_dir
         log_path = start_run_log(out_dir / "logs", debug=args.debug)
@@ -109,19 +154,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         result = run_pipeline(module.build(config.parameters), config, outputs_dir=out_dir)
         log.info("Done: %d output(s), manifest %s", len(result.outputs), result.manifest_path)
         return 0
-    if args.command == "sample-data":
-        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-        rows = args.rows if args.rows is not None else module.sample_rows
-        if rows < 1:
-            msg = f"--rows must be at least 1, not {rows}."
-            raise PipelineError(msg)
-        out = args.out or config.root / "data" / "sample" / config.pipeline
-        written = write_frames_atomically(module.make_sample(rows, args.seed), out)
-        log.info("Wrote %d sample file(s) to %s", len(written), out)
-        return 0
-    if args.command == "rap-check":
-        return _rap_check(args, config)
-    return _backtest(args, config.outputs_dir, config.root)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    rows = args.rows if args.rows is not None else module.sample_rows
+    if rows < 1:
+        msg = f"--rows must be at least 1, not {rows}."
+        raise PipelineError(msg)
+    out = args.out or config.root / "data" / "sample" / config.pipeline
+    written = write_frames_atomically(module.make_sample(rows, args.seed), out)
+    log.info("Wrote %d sample file(s) to %s", len(written), out)
+    return 0
 
 
 def _rap_check(args: argparse.Namespace, config: PipelineConfig) -> int:

@@ -1,0 +1,36 @@
+"""rapkit: the framework behind cookiecutter-rap projects.
+
+A project keeps its analysis (stages, schemas, wiring, sample data) in its own
+package; rapkit does everything else: it reads and checks inputs, runs the
+stages, validates each result against its Pandera schema, writes outputs as one
+set with a manifest, back-tests, renders reports and checks the project against
+the NHS RAP levels. The public API::
+
+    from rapkit import Parameters, Pipeline, Stage
+
+    Stage(name="tidy", func=tidy, inputs={"raw": "residents"}, output="tidy", schema=Tidy)
+
+Stages stay plain functions over Polars LazyFrames, and reading, validation and
+writing stay behind :func:`run_pipeline`, so another engine can run the same
+stages later by replacing the runner alone.
+"""
+
+__version__ = "0.2.0"
+
+from .errors import ConfigError, InputError, PipelineError, ValidationFailedError
+from .parameters import Parameters
+from .runner import Pipeline, Reader, RunResult, Stage, run_pipeline
+
+__all__ = [
+    "ConfigError",
+    "InputError",
+    "Parameters",
+    "Pipeline",
+    "PipelineError",
+    "Reader",
+    "RunResult",
+    "Stage",
+    "ValidationFailedError",
+    "__version__",
+    "run_pipeline",
+]
