@@ -12,11 +12,14 @@ Usage: ``python driver.py PACKAGE CONFIG OUT_DIR [--no-checks]``
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import logging
 import sys
 from pathlib import Path
+
+from rapkit.config import load_config
+from rapkit.project import configured_pipeline
+from rapkit.runner import run_pipeline
 
 
 def main() -> int:
@@ -28,10 +31,9 @@ def main() -> int:
     parser.add_argument("--no-checks", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    config = importlib.import_module(f"{args.package}.config").load_config(args.config)
-    module = importlib.import_module(f"{args.package}.pipelines").load(config.pipeline)
-    runner = importlib.import_module(f"{args.package}.runner")
-    result = runner.run_pipeline(
+    config = load_config(args.config)
+    module = configured_pipeline(config, args.package)
+    result = run_pipeline(
         module.build(config.parameters),
         config,
         outputs_dir=args.out,

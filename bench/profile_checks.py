@@ -24,7 +24,7 @@ def main() -> int:
     package, source = sys.argv[1], Path(sys.argv[2])
     stages = importlib.import_module(f"{package}.pipelines.example.stages")
     schemas = importlib.import_module(f"{package}.pipelines.example.schemas")
-    validation = importlib.import_module(f"{package}.validation")
+    validation = importlib.import_module("rapkit.validation")
     start = time.perf_counter()
     tidy = stages.tidy_residents(stages.read_residents(source)).collect()
     read_seconds = time.perf_counter() - start

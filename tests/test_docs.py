@@ -218,6 +218,24 @@ def argparse_interface(module: Path) -> tuple[set[str], set[str]]:
     return subcommands, options
 
 
+def module_source(program: str, project: Path) -> Path | None:
+    """The file behind ``python -m PROGRAM`` in a generated project, or None.
+
+    ``python -m <package>`` is the rapkit command line (the package's ``__main__`` calls
+    it), and ``rapkit.*`` modules live in the vendored library under ``packages/rapkit``.
+    """
+    library = project / "packages" / "rapkit" / "src"
+    parts = program.split(".")
+    if parts == [PACKAGE] and (project / "src" / PACKAGE / "__main__.py").is_file():
+        parts = ["rapkit"]
+    base = library if parts[0] == "rapkit" else project / "src"
+    module = base / Path(*parts)
+    candidates = (
+        [module / "cli.py", module / "__main__.py"] if module.is_dir() else [module.with_suffix(".py")]
+    )
+    return next((c for c in candidates if c.is_file()), None)
+
+
 def check_command(words: list[str], project: Path, *, in_project: bool = False) -> str | None:
     """Return what is wrong with one documented command, or None if it refers to real things.
 
@@ -261,10 +279,9 @@ def check_command(words: list[str], project: Path, *, in_project: bool = False) 
             return f"cruft has no command {args[0]!r}"
         missing = [a for a in args[1:] if a.startswith("--") and a not in help_text.stdout]
         return f"cruft {args[0]} has no option(s) {missing}" if missing else None
-    if program.split(".")[0] == PACKAGE:
-        module = project / "src" / Path(*program.split("."))
-        source = module / "cli.py" if module.is_dir() else module.with_suffix(".py")
-        if not source.is_file():
+    if program.split(".")[0] in {PACKAGE, "rapkit"}:
+        source = module_source(program, project)
+        if source is None:
             return f"no module {program} in the generated project"
         subcommands, options = argparse_interface(source)
         positionals = [a for a in args if not a.startswith("-")]
@@ -297,7 +314,7 @@ def test_command_checker_catches_what_does_not_exist(default_project: Path) -> N
     assert "report" in str(check("nox -s report"))  # a generated session, not a template one
     assert "reprot" in str(check("uvx nox -s reprot"))
     assert check(f"uv run python -m {PACKAGE} --config c.toml run --out x") is None
-    assert check(f"python -m {PACKAGE}.reporting data-dictionary docs/dd.md") is None
+    assert check("python -m rapkit.reporting data-dictionary docs/dd.md") is None
     assert "no subcommand" in str(check(f"python -m {PACKAGE} runn"))
     assert "unknown option" in str(check(f"python -m {PACKAGE} run --outt x"))
     assert "no module" in str(check(f"python -m {PACKAGE}.nothing"))
@@ -313,6 +330,7 @@ def test_generated_docs_links_commands_and_modules_exist(tmp_path: Path, starter
     config_path = project / "docs" / "_quarto.yml"
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     package = project / "src" / config["quartodoc"]["package"]
+    assert not (package / "cli.py").exists(), "the framework lives in rapkit, not in the project"
     names = [item["name"] for section in config["quartodoc"]["sections"] for item in section["contents"]]
     missing = [
         name

@@ -35,11 +35,11 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 
-from {package}.errors import ValidationFailedError
-from {package}.importers.ees import EesLocalAuthority, read_ees, tidy_ees
-from {package}.importers.iod import InDeprivation, IodSummary, read_iod_summary, tidy_iod_summary
-from {package}.importers.iod import with_deprivation
-from {package}.validation import validate
+from rapkit.errors import ValidationFailedError
+from rapkit.importers.ees import EesLocalAuthority, read_ees, tidy_ees
+from rapkit.importers.iod import InDeprivation, IodSummary, read_iod_summary, tidy_iod_summary
+from rapkit.importers.iod import with_deprivation
+from rapkit.validation import validate
 
 files, out = json.loads(sys.argv[1]), Path(sys.argv[2])
 measures = {{

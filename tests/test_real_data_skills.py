@@ -28,9 +28,9 @@ from pathlib import Path
 
 import polars as pl
 
-from {package}.importers.census import CensusCounts
+from rapkit.importers.census import CensusCounts
 from {package}.pipelines.skills import build, schemas, stages
-from {package}.validation import validate
+from rapkit.validation import validate
 
 source, out = Path(sys.argv[1]), Path(sys.argv[2])
 config = tomllib.loads(Path("config/pipeline.toml").read_text(encoding="utf-8"))

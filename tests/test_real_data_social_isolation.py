@@ -41,9 +41,9 @@ from pathlib import Path
 
 import polars as pl
 
-from {package}.importers.census import CensusCounts, tidy_census
+from rapkit.importers.census import CensusCounts, tidy_census
 from {package}.pipelines.social_isolation import build, schemas, stages
-from {package}.validation import validate
+from rapkit.validation import validate
 
 files, out = json.loads(sys.argv[1]), Path(sys.argv[2])
 config = tomllib.loads(Path("config/pipeline.toml").read_text(encoding="utf-8"))

@@ -15,11 +15,15 @@ writing stay behind :func:`run_pipeline`, so another engine can run the same
 stages later by replacing the runner alone.
 """
 
-__version__ = "0.2.0"
+from importlib.metadata import version as _version
 
-from .errors import ConfigError, InputError, PipelineError, ValidationFailedError
-from .parameters import Parameters
-from .runner import Pipeline, Reader, RunResult, Stage, run_pipeline
+# One source of the version: pyproject.toml (uv.lock records it for the vendored copy).
+# Set before the submodules are imported: the manifest and the CLI read it.
+__version__ = _version("rapkit")
+
+from .errors import ConfigError, InputError, PipelineError, ValidationFailedError  # noqa: E402
+from .parameters import Parameters  # noqa: E402
+from .runner import Pipeline, Reader, RunResult, Stage, run_pipeline  # noqa: E402
 
 __all__ = [
     "ConfigError",
