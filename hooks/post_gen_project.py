@@ -4,49 +4,29 @@ The template holds every starter and every CI provider as plain files, so they
 can be linted and type-checked like any code; this hook removes the ones that
 were not chosen. Nothing here may fail generation for an optional step: when
 uv or git is missing, or git has no identity, the project is still complete.
+
+Cookiecutter renders exactly one line of this file (``ANSWERS_JSON`` below); the
+rest is plain Python working on the answers as data, so the template's tests
+import this module and call each step on a folder of their own. Which files
+belong to which starter is not written here: it is the ``_starters`` catalogue
+and the ``_starter_files`` patterns in cookiecutter.json, which the template's
+tests and documentation checks read too.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-# Answers rendered by cookiecutter (JSON strings are valid Python string literals).
-# fmt: off
-PACKAGE = {{ cookiecutter.package | tojson }}
-STARTER = {{ cookiecutter.starter | tojson }}
-CI = {{ cookiecutter.ci | tojson }}
-LICENCE = {{ cookiecutter.licence | tojson }}
-AUTHOR_NAME = {{ cookiecutter.author_name | tojson }}
-AUTHOR_EMAIL = {{ cookiecutter.author_email | tojson }}
-PROJECT = {{ cookiecutter.project | tojson }}
-# fmt: on
-
-# Each starter's pipeline folder and the shared importers it uses.
-STARTERS: dict[str, dict[str, list[str] | str]] = {
-    "social_isolation": {"pipeline": "social_isolation", "importers": ["census", "geography", "markers"]},
-    "child_attainment": {"pipeline": "child_attainment", "importers": ["ees", "iod", "markers"]},
-    "green_space": {
-        "pipeline": "green_space",
-        "importers": ["markers", "ons_green_space", "ons_boundaries", "os_open_greenspace"],
-    },
-    "active_travel": {
-        "pipeline": "active_travel",
-        "importers": ["census", "dft_tables", "dft_traffic", "geography", "markers"],
-    },
-    "skills": {
-        "pipeline": "skills",
-        "importers": ["census", "geography", "markers", "nomis_api"],
-    },
-    "none": {"pipeline": "example", "importers": []},
-}
-ALL_IMPORTERS = sorted({name for spec in STARTERS.values() for name in spec["importers"]})
-
-ROOT = Path.cwd()
+Answers = Mapping[str, Any]
+FIRST_COMMIT = "Initial commit from cookiecutter-rap"
 
 
 def remove(path: Path) -> None:
@@ -57,135 +37,171 @@ def remove(path: Path) -> None:
         path.unlink()
 
 
-def keep_chosen_starter() -> str:
-    """Remove the other starters' code, tests, data, config and docs; return the pipeline name."""
-    chosen = STARTERS[STARTER]
-    pipeline = str(chosen["pipeline"])
-    others = [str(spec["pipeline"]) for spec in STARTERS.values() if spec["pipeline"] != pipeline]
-    src = ROOT / "src" / PACKAGE
-    for name in others:
-        for path in (
-            src / "pipelines" / name,
-            ROOT / "tests" / "pipelines" / f"test_{name}.py",
-            ROOT / "data" / "sample" / name,
-            ROOT / "docs" / "starters" / f"{name}.qmd",
-            ROOT / "reports" / f"{name}.qmd",
-        ):
-            remove(path)
-    config = ROOT / "config"
+def remove_if_empty(folder: Path) -> None:
+    """Delete ``folder`` when nothing is left in it (a file the catalogue missed stays visible)."""
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+
+
+def starter_paths(root: Path, answers: Answers, pipeline: str) -> list[Path]:
+    """Every path the catalogue says belongs to ``pipeline``, inside ``root``."""
+    return [
+        root / pattern.format(package=answers["package"], pipeline=pipeline)
+        for pattern in answers["_starter_files"]
+    ]
+
+
+def keep_chosen_starter(root: Path, answers: Answers) -> str:
+    """Remove the other starters' files listed in the catalogue; return the chosen pipeline.
+
+    The chosen starter's configuration and back-test hashes move to the names the
+    project uses whatever its starter (config/pipeline.toml,
+    tests/backtest/expected_hashes.json), so documentation and CI need not know it.
+    """
+    catalogue: Mapping[str, Mapping[str, Any]] = answers["_starters"]
+    pipeline = str(catalogue[answers["starter"]]["pipeline"])
+    for spec in catalogue.values():
+        if spec["pipeline"] != pipeline:
+            for path in starter_paths(root, answers, str(spec["pipeline"])):
+                remove(path)
+    config = root / "config"
     (config / "starters" / f"{pipeline}.toml").replace(config / "pipeline.toml")
-    remove(config / "starters")
-    for folder in (ROOT / "docs" / "starters",):
-        if folder.is_dir() and not [p for p in folder.iterdir() if p.name != "__init__.py"]:
-            remove(folder)  # nothing left for this starter
-    expected = ROOT / "tests" / "backtest"
-    (expected / "expected" / f"{pipeline}.json").replace(expected / "expected_hashes.json")
-    remove(expected / "expected")
+    remove_if_empty(config / "starters")
+    backtest = root / "tests" / "backtest"
+    (backtest / "expected" / f"{pipeline}.json").replace(backtest / "expected_hashes.json")
+    remove_if_empty(backtest / "expected")
     return pipeline
 
 
-def drop_library_tests() -> None:
+def drop_library_tests(root: Path, answers: Answers) -> None:
     """Remove rapkit's own tests from the vendored copy: they run in the template's CI."""
-    remove(ROOT / "packages" / "rapkit" / "tests")
+    remove(root / "packages" / "rapkit" / "tests")
 
 
-def keep_chosen_licence() -> None:
+def keep_chosen_licence(root: Path, answers: Answers) -> None:
     """Make the chosen code licence the project's LICENSE; the docs licence (OGL) stays."""
-    folder = ROOT / "LICENSES"
-    (folder / f"{LICENCE}.txt").replace(ROOT / "LICENSE")
+    folder = root / "LICENSES"
+    (folder / f"{answers['licence']}.txt").replace(root / "LICENSE")
     for other in folder.glob("*.txt"):
         other.unlink()
 
 
-def keep_chosen_ci() -> None:
+def keep_chosen_ci(root: Path, answers: Answers) -> None:
     """Remove the CI configuration of providers that were not chosen."""
-    if CI not in {"github", "both"}:
-        remove(ROOT / ".github" / "workflows")
-        remove(ROOT / ".github" / "dependabot.yml")
-        remove(ROOT / ".github" / "pull_request_template.md")
-    if CI not in {"gitlab", "both"}:
-        remove(ROOT / ".gitlab-ci.yml")
-        remove(ROOT / ".gitlab")
-    github = ROOT / ".github"
-    if github.is_dir() and not any(github.iterdir()):
-        github.rmdir()
+    ci = answers["ci"]
+    if ci not in {"github", "both"}:
+        remove(root / ".github" / "workflows")
+        remove(root / ".github" / "dependabot.yml")
+        remove(root / ".github" / "pull_request_template.md")
+    if ci not in {"gitlab", "both"}:
+        remove(root / ".gitlab-ci.yml")
+        remove(root / ".gitlab")
+    remove_if_empty(root / ".github")
 
 
-def lock_dependencies() -> None:
-    """Create uv.lock when uv is available (needs the package index; skipped otherwise)."""
+def lock_dependencies(root: Path, answers: Answers) -> bool:
+    """Create uv.lock when uv is available (needs the package index); return whether it did.
+
+    Without uv, or without the index, the project is still usable: a note says to
+    run `uv lock` later.
+    """
     if os.environ.get("COOKIECUTTER_RAP_NO_LOCK"):
-        return
+        return False
     uv = shutil.which("uv")
     if uv is None:
         print("note: uv not found; run `uv lock` later to pin dependencies (uv.lock).")
-        return
+        return False
     # An outer environment (an activated venv, a nox session) must not choose the
     # interpreter or environment for the new project's lock.
     outer = {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON"}
     env = {key: value for key, value in os.environ.items() if key not in outer}
     done = subprocess.run(
-        [uv, "lock", "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        [uv, "lock", "--quiet"], cwd=root, env=env, capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
         print(f"note: `uv lock` failed, run it again when the package index is reachable:\n{done.stderr}")
+        return False
+    return True
 
 
-def git_commit() -> bool:
+def git_identity(git: str, root: Path, answers: Answers) -> list[str]:
+    """``-c`` options giving git the author's name and email when git has none configured."""
+    identity = []
+    for key, answer in (("user.name", "author_name"), ("user.email", "author_email")):
+        found = subprocess.run([git, "config", key], cwd=root, capture_output=True, text=True, check=False)
+        if not found.stdout.strip():
+            identity += ["-c", f"{key}={answers[answer]}"]
+    return identity
+
+
+def git_commit(root: Path, answers: Answers) -> bool:
     """Initialise git and make the first commit; return False (with a note) if not possible."""
     git = shutil.which("git")
     if git is None:
         print("note: git not found; run `git init` and commit when it is installed.")
         return False
-    identity = []
-    for key, fallback in (("user.name", AUTHOR_NAME), ("user.email", AUTHOR_EMAIL)):
-        found = subprocess.run([git, "config", key], cwd=ROOT, capture_output=True, text=True, check=False)
-        if not found.stdout.strip():
-            identity += ["-c", f"{key}={fallback}"]
-    steps = (
-        [git, "init", "--quiet", "--initial-branch=main"],
-        [git, "add", "--all"],
-        [git, *identity, "commit", "--quiet", "--no-verify", "-m", "Initial commit from cookiecutter-rap"],
-    )
-    for step in steps:
-        done = subprocess.run(step, cwd=ROOT, capture_output=True, text=True, check=False)
+    identity = git_identity(git, root, answers)
+    steps = {
+        "init": [git, "init", "--quiet", "--initial-branch=main"],
+        "add": [git, "add", "--all"],
+        "commit": [git, *identity, "commit", "--quiet", "--no-verify", "-m", FIRST_COMMIT],
+    }
+    for name, step in steps.items():
+        done = subprocess.run(step, cwd=root, capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            print(
-                f"note: `{' '.join(step[1:3])}` failed; the project is complete but not committed:\n{done.stderr}"
-            )
+            print(f"note: `git {name}` failed; the project is complete but not committed:\n{done.stderr}")
             return False
-    tag_first_release(git, identity)
     return True
 
 
-def tag_first_release(git: str, identity: list[str]) -> None:
+def tag_first_release(root: Path, answers: Answers) -> bool:
     """Tag the first commit with the package version (CHANGELOG.md has that entry: RAP G4)."""
-    init = (ROOT / "src" / PACKAGE / "__init__.py").read_text(encoding="utf-8")
-    found = re.search(r'^__version__ = "([^"]+)"', init, re.MULTILINE)
-    if found is None:
-        return
+    git = shutil.which("git")
+    init = root / "src" / answers["package"] / "__init__.py"
+    found = re.search(r'^__version__ = "([^"]+)"', init.read_text(encoding="utf-8"), re.MULTILINE)
+    if git is None or found is None:
+        return False
     version = found.group(1)
-    step = [git, *identity, "tag", "-a", f"v{version}", "-m", f"Release {version}"]
-    done = subprocess.run(step, cwd=ROOT, capture_output=True, text=True, check=False)
+    step = [git, *git_identity(git, root, answers), "tag", "-a", f"v{version}", "-m", f"Release {version}"]
+    done = subprocess.run(step, cwd=root, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         print(f"note: could not tag v{version}: {done.stderr}")
+        return False
+    return True
+
+
+def next_steps(answers: Answers) -> str:
+    """What to type next, printed when generation has finished."""
+    return (
+        f"\nCreated {answers['project']}. Next:\n"
+        f"  cd {answers['project']}\n"
+        f"  uv run python -m {answers['package']} run      # run the pipeline on the sample data\n"
+        f"  uvx nox                              # lint, type-check, test and reproduce\n"
+    )
+
+
+def finish(root: Path, answers: Answers) -> None:
+    """Run every finishing step in order on the project in ``root``."""
+    keep_chosen_starter(root, answers)
+    drop_library_tests(root, answers)
+    keep_chosen_licence(root, answers)
+    keep_chosen_ci(root, answers)
+    lock_dependencies(root, answers)
+    if git_commit(root, answers):
+        tag_first_release(root, answers)
+    print(next_steps(answers))
 
 
 def main() -> int:
-    """Run every finishing step and print the next commands."""
-    keep_chosen_starter()
-    drop_library_tests()
-    keep_chosen_licence()
-    keep_chosen_ci()
-    lock_dependencies()
-    git_commit()
-    print(
-        f"\nCreated {PROJECT}. Next:\n"
-        f"  cd {PROJECT}\n"
-        f"  uv run python -m {PACKAGE} run      # run the pipeline on the sample data\n"
-        f"  uvx nox                              # lint, type-check, test and reproduce\n"
-    )
+    """Finish the project cookiecutter has just written in the current folder."""
+    finish(Path.cwd(), json.loads(ANSWERS_JSON))
     return 0
 
+
+# The only line cookiecutter renders: every answer (and the private `_starters`
+# catalogue) as JSON. JSON escapes quotes and backslashes, and the text always
+# ends with a brace, so any answer fits in this raw string.
+ANSWERS_JSON = r"""{{ cookiecutter | tojson }}"""
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -103,3 +103,103 @@ def test_cruft_update_applies_template_changes_and_keeps_local_ones(tmp_path: Pa
     ]
     assert not list(project.rglob("*.rej"))
     assert cruft("check", cwd=project).returncode == 0
+
+
+def uv(project: Path, *args: str) -> str:
+    """Run uv in a generated project's own environment and return its output."""
+    done = subprocess.run(
+        [which_or_skip("uv"), *args],
+        cwd=project,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    return done.stdout
+
+
+def locked_rapkit(project: Path) -> str:
+    """Lock the project and return the rapkit version uv.lock records for packages/rapkit."""
+    uv(project, "lock", "--quiet")
+    lock = tomllib.loads((project / "uv.lock").read_text(encoding="utf-8"))
+    [rapkit] = [package for package in lock["package"] if package["name"] == "rapkit"]
+    assert rapkit["source"] == {"directory": "packages/rapkit"}
+    assert "version" in rapkit, "uv.lock records no rapkit version: give packages/rapkit a static version"
+    return str(rapkit["version"])
+
+
+def installed_rapkit(project: Path) -> str:
+    """The rapkit version the project's synced environment imports, and its io functions."""
+    script = "import rapkit, rapkit.io; print(rapkit.__version__, sorted(vars(rapkit.io)))"
+    return uv(project, "run", "--no-dev", "--quiet", "python", "-c", script)
+
+
+def changed_paths(project: Path) -> list[str]:
+    """Every path git sees as changed, staged or not, including new files."""
+    status = git(project, "status", "--porcelain", "--untracked-files=all")
+    return sorted(line[3:] for line in status.splitlines())
+
+
+def replace_once(path: Path, old: str, new: str) -> None:
+    """Replace the one occurrence of ``old`` in ``path``."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} is not in {path} exactly once"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_cruft_update_of_the_library_changes_only_the_library(tmp_path: Path) -> None:
+    repo = template_repository(tmp_path)
+    project = create(repo, tmp_path / "out")
+    library = "packages/rapkit"
+    metadata = tomllib.loads((project / library / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert "version" in metadata, f"{library}/pyproject.toml needs a static version, or uv.lock records none"
+    old = metadata["version"]
+    assert locked_rapkit(project) == old
+    assert installed_rapkit(project).startswith(f"{old} ")
+
+    local_change = "\n\n# Local note: our own adjustment to the stages.\n"
+    with stages_file(project).open("a", encoding="utf-8") as stages:
+        stages.write(local_change)
+    commit(project, "Lock, and adjust a stage locally")
+
+    # A new library release in the template: a new version and one new function.
+    template_library = repo / "{{cookiecutter.project}}" / library
+    new = "99.0.0"
+    replace_once(template_library / "pyproject.toml", f'version = "{old}"', f'version = "{new}"')
+    replace_once(
+        template_library / "src" / "rapkit" / "__init__.py",
+        f'__version__ = "{old}"',
+        f'__version__ = "{new}"',
+    )
+    new_function = (
+        '\n\ndef added_in_v99() -> str:\n    """A function new in this release."""\n    return "v99"\n'
+    )
+    with (template_library / "src" / "rapkit" / "io.py").open("a", encoding="utf-8") as io_module:
+        io_module.write(new_function)
+    commit(repo, f"rapkit {new}")
+
+    done = cruft("update", "-y", cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    assert changed_paths(project) == [
+        ".cruft.json",
+        f"{library}/pyproject.toml",
+        f"{library}/src/rapkit/__init__.py",
+        f"{library}/src/rapkit/io.py",
+    ]
+    assert not list(project.rglob("*.rej"))
+    assert (project / library / "src" / "rapkit" / "io.py").read_text(encoding="utf-8").endswith(new_function)
+    assert stages_file(project).read_text(encoding="utf-8").endswith(local_change)
+    assert not (project / library / "tests").exists(), "the library's tests stay in the template"
+    assert locked_rapkit(project) == new
+    assert "uv.lock" in changed_paths(project)
+    installed = installed_rapkit(project)
+    assert installed.startswith(f"{new} "), "uv sync kept the old library installed"
+    assert "'added_in_v99'" in installed
+
+    # A library change without a new version (a fix between releases) reaches the environment too.
+    with (project / library / "src" / "rapkit" / "io.py").open("a", encoding="utf-8") as io_module:
+        io_module.write('\n\ndef fixed_later() -> None:\n    """A change with no version bump."""\n')
+    assert "'fixed_later'" in installed_rapkit(project), "uv sync did not rebuild the changed library"

@@ -1,13 +1,24 @@
-"""The pre-generation hook rejects bad answers with a message, before writing anything."""
+"""The hooks: pre-generation rejects bad answers; post-generation keeps what was chosen."""
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import shutil
+import tempfile
+import tomllib
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
+import yaml
+from cookiecutter.environment import StrictEnvironment
 from cookiecutter.exceptions import FailedHookException
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from .conftest import generate
+from .conftest import CONTEXT, DEFAULTS, TEMPLATE, generate, git
 
 BAD_ANSWERS = [
     ({"project": "My Project"}, "is not a valid folder/distribution name"),
@@ -53,3 +64,261 @@ def test_derived_names_follow_project_name(tmp_path: Path) -> None:
     folder = generate(tmp_path, project_name="Green Space Access 2026")
     assert folder.name == "green-space-access-2026"
     assert (folder / "src" / "green_space_access_2026").is_dir()
+
+
+# --- The post-generation hook, step by step, on copies of the template (no cookiecutter run) ---
+
+HOOKS = TEMPLATE / "hooks"
+PROJECT_TEMPLATE = TEMPLATE / "{{cookiecutter.project}}"
+# The package folder keeps its unrendered name in a copy of the template.
+TEMPLATE_PACKAGE = "{{cookiecutter.package}}"
+
+
+def load_module(path: Path) -> ModuleType:
+    """Import a Python file as a module without putting its folder on sys.path."""
+    spec = importlib.util.spec_from_file_location(f"hook_{path.stem}", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_hook(name: str) -> ModuleType:
+    """Import a hook file as a module: unrendered, it is plain Python."""
+    return load_module(HOOKS / f"{name}.py")
+
+
+post_gen = load_hook("post_gen_project")
+
+
+def answers_for(**overrides: str) -> dict[str, Any]:
+    """The answers the hook receives for a copy of the template, defaults otherwise."""
+    return {
+        **{
+            key: value for key, value in CONTEXT.items() if isinstance(value, str) and not key.startswith("_")
+        },
+        **DEFAULTS,
+        "project": "my-rap-project",
+        "package": TEMPLATE_PACKAGE,
+        "_starters": CONTEXT["_starters"],
+        "_starter_files": CONTEXT["_starter_files"],
+        **overrides,
+    }
+
+
+@pytest.fixture
+def template_copy(tmp_path: Path) -> Path:
+    """A copy of the project template's files, as cookiecutter would write them before the hook."""
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT_TEMPLATE, root, ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def tree(root: Path) -> set[str]:
+    """Every file under ``root``, as paths relative to it."""
+    return {path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file()}
+
+
+def files_of(root: Path, pipeline: str) -> set[str]:
+    """The files the catalogue says belong to ``pipeline`` (folders expanded)."""
+    found = set()
+    for path in post_gen.starter_paths(root, answers_for(), pipeline):
+        assert path.exists(), f"{path.relative_to(root)} is in the catalogue but not in the template"
+        relative = path.relative_to(root).as_posix()
+        found |= {relative} if path.is_file() else {f"{relative}/{name}" for name in tree(path)}
+    return found
+
+
+@pytest.mark.parametrize("starter", list(CONTEXT["_starters"]))
+def test_keep_chosen_starter_removes_exactly_the_other_starters_files(
+    template_copy: Path, starter: str
+) -> None:
+    catalogue = CONTEXT["_starters"]
+    pipeline = catalogue[starter]["pipeline"]
+    others = {spec["pipeline"] for spec in catalogue.values()} - {pipeline}
+    before = tree(template_copy)
+    config = (template_copy / "config" / "starters" / f"{pipeline}.toml").read_bytes()
+    hashes = (template_copy / "tests" / "backtest" / "expected" / f"{pipeline}.json").read_bytes()
+    removed = set().union(*(files_of(template_copy, other) for other in others))
+
+    assert post_gen.keep_chosen_starter(template_copy, answers_for(starter=starter)) == pipeline
+
+    after = tree(template_copy)
+    moved = {f"config/starters/{pipeline}.toml", f"tests/backtest/expected/{pipeline}.json"}
+    assert before - after == removed | moved
+    assert after - before == {"config/pipeline.toml", "tests/backtest/expected_hashes.json"}
+    assert (template_copy / "config" / "pipeline.toml").read_bytes() == config
+    assert (template_copy / "tests" / "backtest" / "expected_hashes.json").read_bytes() == hashes
+    assert not (template_copy / "config" / "starters").exists()
+    assert not (template_copy / "tests" / "backtest" / "expected").exists()
+    # The catalogue is complete: no file named after another starter survives
+    # (outside the library, whose importers are shared by every starter).
+    names = {name for other in others for name in (other, f"test_{other}")}
+    leftovers = [
+        path
+        for path in after
+        if not path.startswith("packages/") and {Path(p).stem for p in Path(path).parts} & names
+    ]
+    assert leftovers == []
+
+
+def test_keep_chosen_starter_keeps_a_file_the_catalogue_does_not_know(template_copy: Path) -> None:
+    stray = template_copy / "config" / "starters" / "unlisted.toml"
+    stray.write_text("pipeline = 'unlisted'\n", encoding="utf-8")
+    post_gen.keep_chosen_starter(template_copy, answers_for())
+    assert stray.is_file(), "a file outside the catalogue must stay visible, not vanish with its folder"
+
+
+@pytest.mark.parametrize(
+    ("ci", "github", "gitlab"),
+    [("github", True, False), ("gitlab", False, True), ("both", True, True), ("none", False, False)],
+)
+def test_keep_chosen_ci(template_copy: Path, ci: str, github: bool, gitlab: bool) -> None:
+    assert sorted(CONTEXT["ci"]) == ["both", "github", "gitlab", "none"]
+    post_gen.keep_chosen_ci(template_copy, answers_for(ci=ci))
+    assert (template_copy / ".github").exists() is github
+    assert (template_copy / ".github" / "workflows" / "ci.yml").is_file() is github
+    assert (template_copy / ".github" / "dependabot.yml").is_file() is github
+    assert (template_copy / ".gitlab-ci.yml").is_file() is gitlab
+    assert (template_copy / ".gitlab").exists() is gitlab
+
+
+@pytest.mark.parametrize("licence", CONTEXT["licence"])
+def test_keep_chosen_licence(template_copy: Path, licence: str) -> None:
+    text = (template_copy / "LICENSES" / f"{licence}.txt").read_text(encoding="utf-8")
+    post_gen.keep_chosen_licence(template_copy, answers_for(licence=licence))
+    assert (template_copy / "LICENSE").read_text(encoding="utf-8") == text
+    assert sorted(p.name for p in (template_copy / "LICENSES").iterdir()) == ["OGL-UK-3.0.md"]
+
+
+def test_drop_library_tests_keeps_the_library(template_copy: Path) -> None:
+    library = template_copy / "packages" / "rapkit"
+    assert (library / "tests").is_dir()
+    post_gen.drop_library_tests(template_copy, answers_for())
+    assert not (library / "tests").exists()
+    assert (library / "src" / "rapkit" / "__init__.py").is_file()
+    assert (library / "pyproject.toml").is_file()
+
+
+def test_lock_dependencies_without_uv_prints_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("COOKIECUTTER_RAP_NO_LOCK", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert post_gen.lock_dependencies(tmp_path, answers_for()) is False
+    assert "uv not found; run `uv lock` later" in capsys.readouterr().out
+    assert not (tmp_path / "uv.lock").exists()
+
+
+def test_lock_dependencies_reports_a_failed_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake_uv = bin_dir / "uv"
+    fake_uv.write_text("#!/bin/sh\necho 'index unreachable' >&2\nexit 2\n", encoding="utf-8")
+    fake_uv.chmod(0o755)
+    monkeypatch.delenv("COOKIECUTTER_RAP_NO_LOCK", raising=False)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    assert post_gen.lock_dependencies(tmp_path, answers_for()) is False
+    out = capsys.readouterr().out
+    assert "`uv lock` failed" in out
+    assert "index unreachable" in out
+
+
+def test_lock_dependencies_can_be_switched_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COOKIECUTTER_RAP_NO_LOCK", "1")
+    assert post_gen.lock_dependencies(tmp_path, answers_for()) is False
+    assert capsys.readouterr().out == ""
+
+
+def small_package(root: Path, version: str = "0.1.0") -> Path:
+    """A folder with just the package's __init__.py, enough for git_commit and tag_first_release."""
+    init = root / "src" / "pkg" / "__init__.py"
+    init.parent.mkdir(parents=True)
+    init.write_text(f'"""A package."""\n\n__version__ = "{version}"\n', encoding="utf-8")
+    return root
+
+
+@pytest.mark.usefixtures("no_git_identity")
+def test_git_commit_and_tag_without_git_identity_use_the_answers(tmp_path: Path) -> None:
+    root = small_package(tmp_path / "project")
+    answers = answers_for(package="pkg", author_name="Siân O'Neil", author_email="sian@example.gov.uk")
+    assert post_gen.git_commit(root, answers) is True
+    assert post_gen.tag_first_release(root, answers) is True
+    assert git(root, "log", "--format=%an <%ae>|%s").strip() == (
+        "Siân O'Neil <sian@example.gov.uk>|Initial commit from cookiecutter-rap"
+    )
+    assert git(root, "tag", "--list").split() == ["v0.1.0"]
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_git_commit_without_git_prints_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = small_package(tmp_path / "project")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert post_gen.git_commit(root, answers_for(package="pkg")) is False
+    assert post_gen.tag_first_release(root, answers_for(package="pkg")) is False
+    assert "git not found" in capsys.readouterr().out
+    assert not (root / ".git").exists()
+
+
+def test_git_commit_failure_leaves_a_complete_project_and_a_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = small_package(tmp_path / "project")
+    (root / ".git").write_text("not a repository\n", encoding="utf-8")  # git init cannot work here
+    assert post_gen.git_commit(root, answers_for(package="pkg")) is False
+    assert "the project is complete but not committed" in capsys.readouterr().out
+    assert (root / "src" / "pkg" / "__init__.py").is_file()
+
+
+def test_next_steps_name_the_folder_and_package() -> None:
+    text = post_gen.next_steps(answers_for(project="green-space-rap", package="green_space_rap"))
+    assert "cd green-space-rap" in text
+    assert "uv run python -m green_space_rap run" in text
+
+
+# --- Answers reach the hooks as JSON, whatever characters they contain ---
+
+
+def render_hook(name: str, answers: dict[str, Any]) -> ModuleType:
+    """Render a hook as cookiecutter does and import the result (not as __main__)."""
+    source = (HOOKS / f"{name}.py").read_text(encoding="utf-8")
+    rendered = StrictEnvironment(keep_trailing_newline=True).from_string(source).render(cookiecutter=answers)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{name}.py"
+        path.write_text(rendered, encoding="utf-8")
+        return load_module(path)
+
+
+def test_the_post_generation_hook_has_one_rendered_line() -> None:
+    source = (HOOKS / "post_gen_project.py").read_text(encoding="utf-8")
+    assert [line for line in source.splitlines() if "{{" in line or "{%" in line] == [
+        'ANSWERS_JSON = r"""{{ cookiecutter | tojson }}"""'
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(), tail=st.sampled_from(["", "\\", '"', '"""', "\\\\", "'''", "\n"]))
+def test_any_answer_survives_rendering_into_the_hooks(text: str, tail: str) -> None:
+    answers = answers_for(project_name=text + tail, description=tail + text + tail, author_name=text)
+    for name, variable in (("post_gen_project", "ANSWERS_JSON"), ("pre_gen_project", "ANSWERS")):
+        assert json.loads(getattr(render_hook(name, answers), variable)) == answers
+
+
+def test_quotes_and_backslashes_in_answers_generate_a_project(tmp_path: Path) -> None:
+    name = 'Say """hello""" to O\'Neil'
+    description = 'Counts "things" in C:\\data\\'
+    project = generate(tmp_path, project_name=name, description=description)
+    assert project.name == "say-hello-to-oneil"
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["description"] == description
+    citation = yaml.safe_load((project / "CITATION.cff").read_text(encoding="utf-8"))
+    assert (citation["title"], citation["abstract"]) == (name, description)
+    assert (project / "README.md").read_text(encoding="utf-8").startswith(f"# {name}\n")
+    assert (project / "config" / "pipeline.toml").is_file()
