@@ -287,3 +287,12 @@ def test_dependency_groups_must_be_separate(tmp_path: Path) -> None:
     assert check(repo, "DB6").status is Status.FAIL
     write(repo, "pyproject.toml", pyproject + "test = []\nlint = []\n")
     assert check(repo, "DB6").status is Status.PASS
+
+
+def test_pipeline_of_a_package_not_installed_here_is_not_checkable(plain_repo: Path) -> None:
+    write(plain_repo, "pyproject.toml", '[tool.rapkit]\npackage = "surely_absent_rap_demo"\n')
+    write(plain_repo, "config/pipeline.toml", 'pipeline = "demo"\n')
+    outcome = check(plain_repo, "S9")
+    assert outcome.status is Status.FAIL
+    assert "'surely_absent_rap_demo' is not installed in the environment" in outcome.reason
+    assert "uv run rapkit rap-check" in outcome.reason

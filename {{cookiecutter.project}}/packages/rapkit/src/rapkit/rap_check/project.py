@@ -11,6 +11,7 @@ or to read schemas from, and the criteria that need one fail and say why.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -284,6 +285,11 @@ class Project:
         """Why the configured pipeline cannot be loaded (empty when it can)."""
         if self.config is None:
             return "no pipeline configuration"
+        if self.package_name is not None and importlib.util.find_spec(self.package_name) is None:
+            return (
+                f"package {self.package_name!r} is not installed in the environment running "
+                f"rap-check ({sys.executable}); run it from the project: `uv run rapkit rap-check`"
+            )
         try:
             self.declared_outputs  # noqa: B018 - loading it is the test
         except (PipelineError, ImportError) as exc:
