@@ -99,3 +99,21 @@ def test_project_without_ci_fails_g2_and_g3_with_the_fix(tmp_path: Path) -> None
     assert "ci=github or ci=gitlab" in report["G2"]["fix"]
     assert "schedule" in report["G3"]["fix"]
     assert {k for k, v in report.items() if v["status"] == "fail"} == {"G2", "G3"}
+
+    # The same tool checks any repository: a plain one is below Baseline, and the
+    # criteria that need a pipeline fail saying why instead of passing by default.
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "README.md").write_text("# Notes\n", encoding="utf-8")
+    git(plain, "init", "--quiet")
+    done = subprocess.run(
+        [uv, "run", "--locked", "rapkit", "rap-check", str(plain), "--target", "gold", "--no-run"],
+        cwd=project,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "not checkable here: no config/pipeline.toml" in done.stdout
+    assert done.stdout.rstrip().endswith("Target Gold: is below it.")

@@ -1,5 +1,10 @@
-"""``python -m rapkit``: the command line, for the project in the current folder."""
+"""``python -m rapkit <command>``: the same as the ``rapkit`` command."""
+
+from __future__ import annotations
+
+import sys
 
 from .cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    sys.exit(main())

@@ -24,11 +24,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__, backtest, rap_check
-from .config import PipelineConfig, load_config
+from .config import DEFAULT_CONFIG, PipelineConfig, load_config
 from .errors import PipelineError
 from .io import write_frames_atomically
 from .logs import start_run_log
-from .project import configured_pipeline, project_version
+from .project import configured_pipeline, find_root, project_version
 from .runner import run_pipeline
 
 log = logging.getLogger(__name__)
@@ -98,8 +98,21 @@ def _add_rap_check(
     """Describe ``rap-check`` and its options."""
     rap = commands.add_parser(
         "rap-check",
-        help="check this project against the NHS RAP levels (runs tests and pipeline)",
+        help="check a project (default: this one) against the NHS RAP levels (runs tests and "
+        "pipeline)",
         parents=common,
+    )
+    rap.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        help="repository to check (default: the project of the current folder); "
+        "need not be a cookiecutter-rap project",
+    )
+    rap.add_argument(
+        "--target",
+        choices=[level.name.lower() for level in rap_check.Level],
+        help="level to reach (default: [rap] target_level in the configuration, else baseline)",
     )
     rap.add_argument("--json", type=Path, help="also write the report as JSON to this file")
     rap.add_argument(
@@ -138,9 +151,9 @@ def main(argv: Sequence[str] | None = None, *, package: str | None = None) -> in
 
 def _dispatch(args: argparse.Namespace, package: str | None) -> int:
     """Run the chosen command."""
-    config = load_config(args.config)
     if args.command == "rap-check":
-        return _rap_check(args, config)
+        return _rap_check(args)
+    config = load_config(args.config)
     if args.command == "backtest":
         return _backtest(args, config.outputs_dir, config.root)
     module = configured_pipeline(config, package)
@@ -165,22 +178,43 @@ def _dispatch(args: argparse.Namespace, package: str | None) -> int:
     return 0
 
 
-def _rap_check(args: argparse.Namespace, config: PipelineConfig) -> int:
+def _rap_check_config(args: argparse.Namespace) -> tuple[Path, PipelineConfig | None]:
+    """Return the root of the repository to check and its configuration, if it has one.
+
+    The configuration is optional: any repository can be checked, and one without
+    ``config/pipeline.toml`` fails the criteria that need a pipeline. A ``--config``
+    given explicitly must exist.
+    """
+    root = args.path.resolve() if args.path else find_root(Path.cwd())
+    if args.path is not None and not root.is_dir():
+        msg = f"rap-check: {args.path} is not a folder."
+        raise PipelineError(msg)
+    path = args.config or root / DEFAULT_CONFIG
+    if args.config is None and not path.is_file():
+        return root, None
+    config = load_config(path)
+    return (root if args.path else config.root), config
+
+
+def _rap_check(args: argparse.Namespace) -> int:
     """Evaluate every RAP criterion; exit 1 if the project is below its target level."""
+    root, config = _rap_check_config(args)
+    rap = config.rap if config is not None else {}
     try:
-        target = rap_check.Level.parse(str(config.rap.get("target_level", "baseline")))
+        target = rap_check.Level.parse(args.target or str(rap.get("target_level", "baseline")))
     except ValueError as exc:
-        msg = f"[rap] target_level in {config.path}: {exc}"
+        where = config.path if config is not None else "the configuration"
+        msg = f"[rap] target_level in {where}: {exc}"
         raise PipelineError(msg) from exc
     max_age = args.max_age_days
     if max_age is None:
-        max_age = int(config.rap.get("attestation_max_age_days", 365))
+        max_age = int(rap.get("attestation_max_age_days", 365))
     options = rap_check.Options(
         run_pipeline=not args.no_run,
         run_tests=not (args.no_run or args.no_tests),
         max_age_days=max_age,
     )
-    with rap_check.Project(config.root, config, options) as project:
+    with rap_check.Project(root, config, options) as project:
         report = rap_check.evaluate(project, target=target, strict=args.strict)
         print(rap_check.render_table(report))  # noqa: T201 - the command's output
         if args.json:

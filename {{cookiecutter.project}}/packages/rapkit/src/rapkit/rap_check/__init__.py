@@ -1,9 +1,16 @@
-"""RAP maturity self-check: ``python -m <package> rap-check``.
+"""RAP maturity self-check: ``rapkit rap-check [PATH]`` or ``python -m <package> rap-check``.
 
-The project proves its own level against the NHS "Levels of RAP" (Baseline,
+A project proves its own level against the NHS "Levels of RAP" (Baseline,
 Silver, Gold) and reports the Analysis Function RAP minimum standard and key
-Duck Book practices alongside. Each criterion is a small function in
-:mod:`.criteria`; :mod:`.report` applies human attestations from
+Duck Book practices alongside. Any repository can be checked; one without a
+cookiecutter-rap pipeline configuration fails the criteria that need a
+pipeline, saying why.
+
+Each criterion is one small function registered in its family's module:
+:mod:`.baseline` (B1-B5), :mod:`.silver` (S1-S9), :mod:`.gold` (G1-G4),
+:mod:`.analysis_function` (AF1-AF7) and :mod:`.duck_book` (DB1-DB6);
+:mod:`.criteria` puts them in report order. :mod:`.project` gathers the
+evidence, and :mod:`.report` applies human attestations from
 ``rap-attestations.toml``, works out the level and prints or saves the report.
 """
 

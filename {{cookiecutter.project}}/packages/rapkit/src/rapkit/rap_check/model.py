@@ -120,6 +120,58 @@ class Criterion:
     attestable: bool = False
 
 
+class Family:
+    """A family of criteria (one module each) and the decorator that registers them.
+
+    Each criterion is one small check function, registered where it is defined::
+
+        SILVER = Family("NHS", Level.SILVER)
+
+        @SILVER.criterion("S6", "Testing framework with unit and back tests", "run")
+        def check_s6(project: Project) -> Outcome: ...
+
+    so a criterion's id, title and check always sit together, and the order of
+    definition is the order of the report.
+    """
+
+    def __init__(self, framework: str, level: Level | None = None) -> None:
+        """Start an empty family of ``framework`` criteria, all at ``level`` (or none)."""
+        self.framework = framework
+        self.level = level
+        self.criteria: list[Criterion] = []
+
+    def add(
+        self,
+        id_: str,
+        title: str,
+        method: str,
+        check: Check,
+        *,
+        same_as: str | None = None,
+        attestable: bool = False,
+    ) -> Criterion:
+        """Register a criterion whose check is defined elsewhere (an equivalent criterion)."""
+        if any(known.id == id_ for known in self.criteria):
+            msg = f"criterion {id_} is registered twice in {self.framework}"
+            raise ValueError(msg)
+        found = Criterion(
+            id_, self.framework, title, method, check, self.level, same_as, attestable
+        )
+        self.criteria.append(found)
+        return found
+
+    def criterion(
+        self, id_: str, title: str, method: str, *, attestable: bool = False
+    ) -> Callable[[Check], Check]:
+        """Register the decorated function as the check of criterion ``id_``."""
+
+        def register(check: Check) -> Check:
+            self.add(id_, title, method, check, attestable=attestable)
+            return check
+
+        return register
+
+
 @dataclass(frozen=True)
 class Result:
     """A criterion together with its outcome (after attestations were applied)."""

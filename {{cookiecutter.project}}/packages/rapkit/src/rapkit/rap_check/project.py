@@ -3,10 +3,15 @@
 Every fact is gathered once, when a check first asks for it, so checks stay
 one-liners over evidence and the expensive parts (running the tests and the
 pipeline) happen at most once per self-check.
+
+Any repository can be checked: the pipeline configuration
+(``config/pipeline.toml``) is optional. Without it there is no pipeline to run
+or to read schemas from, and the criteria that need one fail and say why.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -25,8 +30,9 @@ from typing import Any, Self
 import pandera.polars as pa
 
 from ..config import PipelineConfig
+from ..errors import ConfigError, PipelineError
 from ..manifest import MANIFEST_NAME
-from ..project import configured_pipeline
+from ..project import configured_pipeline, package_name
 from .attestations import ATTESTATIONS_FILE, Attestation, load_attestations
 from .ci import CIJob, default_nox_sessions, load_ci_jobs
 
@@ -34,6 +40,8 @@ from .ci import CIJob, default_nox_sessions, load_ci_jobs
 # calls the self-check cannot start the test suite again (endless recursion).
 NESTED_ENV = "RAP_CHECK_NESTED"
 TOOL_TIMEOUT_SECONDS = 3600
+# Shown in messages when the project's import package cannot be told.
+UNKNOWN_PACKAGE = "<package>"
 _VERSION_RE = re.compile(r"^__version__\s*=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
 
 
@@ -48,7 +56,7 @@ class Options:
         max_age_days: warn when an attestation is older than this.
         today: the date attestations are compared with.
         outputs_dir: where the latest run is, when the pipeline is not run
-            (default: ``outputs_dir`` from the configuration).
+            (default: ``outputs_dir`` from the configuration, else ``outputs``).
 
     """
 
@@ -184,8 +192,10 @@ class Project:
     replaces the outputs of your last real run.
     """
 
-    def __init__(self, root: Path, config: PipelineConfig, options: Options | None = None) -> None:
-        """Describe the project at ``root`` configured by ``config``."""
+    def __init__(
+        self, root: Path, config: PipelineConfig | None = None, options: Options | None = None
+    ) -> None:
+        """Describe the project at ``root``, configured by ``config`` when it has one."""
         self.root = root.resolve()
         self.config = config
         self.options = options or Options()
@@ -225,13 +235,17 @@ class Project:
             return {}
 
     @cached_property
+    def package_name(self) -> str | None:
+        """The import name: ``[tool.rapkit] package``, else the single package under ``src/``."""
+        try:
+            return package_name(self.root)
+        except ConfigError:
+            return None  # an unreadable pyproject.toml names no package
+
+    @property
     def package(self) -> str:
-        """The import name: the package folder under ``src/`` that has an ``__init__.py``."""
-        here = Path(__file__).resolve().parents[1]
-        if (self.root / "src" / here.name / "__init__.py").is_file():
-            return here.name
-        found = sorted(p.parent.name for p in (self.root / "src").glob("*/__init__.py"))
-        return found[0] if found else here.name
+        """The import name, or ``<package>`` in messages when it cannot be told."""
+        return self.package_name or UNKNOWN_PACKAGE
 
     @cached_property
     def version(self) -> str | None:
@@ -253,9 +267,34 @@ class Project:
 
     @cached_property
     def declared_outputs(self) -> dict[str, type[pa.DataFrameModel]]:
-        """The published outputs of the configured pipeline and their Pandera schemas."""
-        module = configured_pipeline(self.config)
+        """The published outputs of the configured pipeline and their Pandera schemas.
+
+        Raises:
+            ConfigError: there is no configuration, or its pipeline cannot be loaded
+                (criteria ask :attr:`pipeline_problem` first).
+
+        """
+        if self.config is None:
+            msg = f"{self.root} has no pipeline configuration"
+            raise ConfigError(msg)
+        module = configured_pipeline(self.config, self.package_name)
         return module.build(self.config.parameters).output_schemas()
+
+    @cached_property
+    def pipeline_problem(self) -> str:
+        """Why the configured pipeline cannot be loaded (empty when it can)."""
+        if self.config is None:
+            return "no pipeline configuration"
+        if self.package_name is not None and importlib.util.find_spec(self.package_name) is None:
+            return (
+                f"package {self.package_name!r} is not installed in the environment running "
+                f"rap-check ({sys.executable}); run it from the project: `uv run rapkit rap-check`"
+            )
+        try:
+            self.declared_outputs  # noqa: B018 - loading it is the test
+        except (PipelineError, ImportError) as exc:
+            return str(exc)
+        return ""
 
     @cached_property
     def ci(self) -> tuple[list[CIJob], list[str]]:
@@ -284,6 +323,9 @@ class Project:
     @cached_property
     def pipeline_run(self) -> PipelineRun:
         """Run the pipeline (or read the latest run when ``run_pipeline`` is false)."""
+        if self.config is None:
+            out_dir = self.options.outputs_dir or self.root / "outputs"
+            return PipelineRun(out_dir, ran_now=False, problem="no pipeline configuration")
         if not self.options.run_pipeline:
             out_dir = self.options.outputs_dir or self.config.outputs_dir
             return read_run(out_dir, ran_now=False)

@@ -1,10 +1,10 @@
-"""Tests of the RAP self-check (``python -m <package> rap-check``).
+"""Tests of the RAP self-check on a whole project generated from the template.
 
-Each criterion is tested on a private copy of this project: the fresh copy must
-meet every criterion a machine can check, and removing or breaking what a
-criterion is about must make exactly that criterion fail, with its fix. The
-copy is made from the files git tracks (plus ``uv.lock``), committed and tagged
-like a newly generated project.
+Each criterion is tested on a private copy of a freshly generated default
+project: the fresh copy must meet every criterion a machine can check, and
+removing or breaking what a criterion is about must make exactly that criterion
+fail, with its fix. The copy is made from the files git tracks, committed and
+tagged like a newly generated project (see ``conftest.py``).
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import subprocess
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,146 +19,40 @@ import pandera.polars as pa
 import polars as pl
 import pytest
 
-from {{ cookiecutter.package }} import __version__
-from {{ cookiecutter.package }}.cli import main
-from {{ cookiecutter.package }}.config import load_config
-from {{ cookiecutter.package }}.rap_check import Level, Options, Project, Status, evaluate, summary
-from {{ cookiecutter.package }}.rap_check.ci import load_ci_jobs, runs_pipeline, runs_tests
-from {{ cookiecutter.package }}.rap_check.criteria import CRITERIA
-from {{ cookiecutter.package }}.rap_check.model import Outcome, Result, failed, passed, pending
-from {{ cookiecutter.package }}.rap_check.project import NESTED_ENV, ToolResult
-from {{ cookiecutter.package }}.rap_check.report import reached_level, render_table
+from rapkit.cli import main
+from rapkit.config import load_config
+from rapkit.rap_check import Level, Status, evaluate, summary
+from rapkit.rap_check.criteria import BY_ID
+from rapkit.rap_check.model import Result
+from rapkit.rap_check.project import NESTED_ENV, ToolResult
+from rapkit.rap_check.report import render_table
 
-from .conftest import ROOT
+from .helpers import (
+    HUMAN,
+    PACKAGE,
+    PUSH_TESTS,
+    SCHEDULED_RUN,
+    VERSION,
+    check,
+    commit,
+    git,
+    make_project,
+    replace_in,
+    write,
+    write_lock,
+)
 
-BY_ID = {criterion.id: criterion for criterion in CRITERIA}
-HUMAN = {"B4", "B5", "AF3", "AF5"}  # only a person can confirm these: pending when fresh
-SKIP_DIRS = {".git", ".venv", ".nox", ".mypy_cache", ".ruff_cache", ".pytest_cache", "__pycache__"}
-GIT_ID = ["-c", "user.name=RAP Test", "-c", "user.email=rap@example.org", "-c", "tag.gpgSign=false"]
-PUSH_TESTS = """\
-on:
-  push:
-  pull_request:
-jobs:
-  tests:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - run: uvx nox -s lint tests
-"""
-SCHEDULED_RUN = """\
-on:
-  schedule:
-    - cron: "0 6 * * 1"
-jobs:
-  rap:
-    runs-on: ubuntu-latest
-    steps:
-      - run: uvx nox -s rap
-"""
+LOCKED = ("numpy", "pandera", "polars", "pyyaml", "rapkit")
 
 
-def git(root: Path, *args: str) -> str:
-    """Run git in ``root`` with a fixed identity and return its output."""
-    done = subprocess.run(
-        ["git", *GIT_ID, *args],  # noqa: S607 - git from PATH, as a user runs it
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
+def expected_fresh_failures(root: Path) -> set[str]:
+    """Criteria a fresh copy must fail because it lacks CI or a lock file.
 
-
-def commit(root: Path, message: str = "Change") -> None:
-    """Commit everything in ``root`` (force-adding nothing: .gitignore applies)."""
-    git(root, "add", "--all")
-    git(root, "commit", "--quiet", "--allow-empty", "--no-verify", "-m", message)
-
-
-def expected_fresh_failures() -> set[str]:
-    """Criteria a fresh copy must fail because this project itself lacks CI or a lock file."""
-    has_ci = (ROOT / ".gitlab-ci.yml").is_file() or any((ROOT / ".github").glob("workflows/*.y*ml"))
-    return (set() if has_ci else {"G2", "G3"}) | (set() if (ROOT / "uv.lock").is_file() else {"S7"})
-
-
-def _project_files() -> list[Path]:
-    """List the files a fresh clone would have: those git tracks (or all), plus uv.lock."""
-    try:
-        listed = git(ROOT, "ls-files", "-z").split("\0")[:-1]
-        files = [ROOT / name for name in listed]
-    except (OSError, subprocess.CalledProcessError):
-        files = [p for p in ROOT.rglob("*") if p.is_file() and not SKIP_DIRS & set(p.parts)]
-    return [*files, ROOT / "uv.lock"]
-
-
-@pytest.fixture(scope="session")
-def fresh_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Make a committed, tagged copy of this project, once per test session."""
-    target = tmp_path_factory.mktemp("fresh") / "project"
-    for source in _project_files():
-        if source.is_file() and "outputs" not in source.relative_to(ROOT).parts[:1]:
-            destination = target / source.relative_to(ROOT)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, destination)
-    (target / "outputs").mkdir(exist_ok=True)
-    git(target, "init", "--quiet", "--initial-branch=main")
-    git(target, "add", "--all")
-    if (target / "uv.lock").is_file():
-        git(target, "add", "--force", "uv.lock")
-    git(target, "commit", "--quiet", "--no-verify", "-m", "Initial commit")
-    git(target, "tag", "-a", f"v{__version__}", "-m", f"Release {__version__}")
-    return target
-
-
-@pytest.fixture
-def fresh(fresh_template: Path, tmp_path: Path) -> Path:
-    """Give each test a private copy of the fresh project to break."""
-    return Path(shutil.copytree(fresh_template, tmp_path / "project", symlinks=True))
-
-
-@pytest.fixture(scope="session")
-def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Run the pipeline once on the configured inputs; return its outputs folder."""
-    out = tmp_path_factory.mktemp("run") / "outputs"
-    assert main(["--config", str(ROOT / "config" / "pipeline.toml"), "run", "--out", str(out)]) == 0
-    return out
-
-
-def make_project(
-    root: Path,
-    outputs: Path | None,
-    *,
-    run_pipeline: bool = False,
-    run_tests: bool = False,
-    max_age_days: int = 365,
-) -> Project:
-    """Describe the project at ``root``; its pipeline evidence is the run in ``outputs``."""
-    options = Options(
-        run_pipeline=run_pipeline,
-        run_tests=run_tests,
-        max_age_days=max_age_days,
-        outputs_dir=outputs,
-    )
-    return Project(root, load_config(root / "config" / "pipeline.toml"), options)
-
-
-def check(
-    root: Path, criterion: str, outputs: Path | None = None, *, run_tests: bool = False
-) -> Outcome:
-    """Evaluate one criterion on the project at ``root``."""
-    with make_project(root, outputs, run_tests=run_tests) as project:
-        return BY_ID[criterion].check(project)
-
-
-def write_lock(root: Path, names: tuple[str, ...]) -> None:
-    """Write and commit a uv.lock that pins ``names`` (a stand-in for `uv lock`)."""
-    write(root, "uv.lock", "".join(f'[[package]]\nname = "{n}"\nversion = "1.0"\n' for n in names))
-    git(root, "add", "--force", "uv.lock")
-    commit(root)
-
-
-LOCKED = ("numpy", "pandera", "polars", "pyyaml")
+    The default project has GitHub Actions; it is generated without ``uv lock``
+    (which needs the package index), so S7 fails until a test writes a lock.
+    """
+    has_ci = (root / ".gitlab-ci.yml").is_file() or any((root / ".github").glob("workflows/*.y*ml"))
+    return (set() if has_ci else {"G2", "G3"}) | (set() if (root / "uv.lock").is_file() else {"S7"})
 
 
 def copy_run(run_dir: Path, tmp_path: Path) -> Path:
@@ -168,50 +60,50 @@ def copy_run(run_dir: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(run_dir, tmp_path / "run"))
 
 
-def write(root: Path, relative: str, text: str) -> Path:
-    """Write a file in the project (creating folders)."""
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
-
-
-def replace_in(path: Path, old: str, new: str) -> None:
-    """Replace text in a file, failing loudly if the text is not there."""
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
 def package_dir(root: Path) -> Path:
     """Return the package folder in a project copy."""
-    return root / "src" / "{{ cookiecutter.package }}"
+    return root / "src" / PACKAGE
 
 
 # --- the fresh project ----------------------------------------------------------------
 
 
 def test_fresh_project_meets_every_machine_checkable_criterion(fresh: Path, run_dir: Path) -> None:
+    assert expected_fresh_failures(fresh) == {"S7"}  # generated without `uv lock`
+    write_lock(fresh, LOCKED)
     with make_project(fresh, run_dir) as project:
         report = evaluate(project, target=Level.GOLD)
     statuses = {r.criterion.id: r.status for r in report.results}
-    failures = expected_fresh_failures()
+    failures = expected_fresh_failures(fresh)
     assert {c for c, s in statuses.items() if s is Status.PENDING} == HUMAN
     assert {c for c, s in statuses.items() if s is Status.UNCHECKED} == {"S6"}  # tests not run
     assert {c for c, s in statuses.items() if s is Status.FAIL} == failures
     others = set(statuses) - HUMAN - failures - {"S6"}
     assert all(statuses[c] is Status.PASS for c in others), report
-    if not failures:
-        assert report.level is Level.GOLD
-        assert report.meets_target
+    assert not failures
+    assert report.level is Level.GOLD
+    assert report.meets_target
 
 
+def test_path_argument_checks_that_project_with_its_configuration(
+    fresh: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # not inside the project: PATH says which one
+    assert main(["rap-check", str(fresh), "--no-run"]) == 1  # [rap] target_level = "gold"
+    out = capsys.readouterr().out
+    assert "S7   FAIL" in out
+    assert "Target Gold: is below it." in out
+    assert main(["rap-check", str(fresh), "--no-run", "--target", "baseline"]) == 0
+    assert "Target Baseline: meets it." in capsys.readouterr().out
+
+
+@pytest.mark.slow  # runs the pipeline in a subprocess
 def test_command_reports_level_and_writes_json(fresh: Path, tmp_path: Path) -> None:
     report_path = tmp_path / "report" / "rap.json"
     config = str(fresh / "config" / "pipeline.toml")
     status = main(["--config", config, "rap-check", "--no-tests", "--json", str(report_path)])
     document = json.loads(report_path.read_text(encoding="utf-8"))
-    failures = expected_fresh_failures()
+    failures = expected_fresh_failures(fresh)
     assert status == (1 if failures else 0)
     assert document["target_level"] == "gold"
     assert sorted(document["pending"]) == sorted(HUMAN)
@@ -264,7 +156,7 @@ def readme_without_run_command(root: Path) -> None:
 
 def short_readme(root: Path) -> None:
     """Run instructions, but nothing else."""
-    readme = "# P\n\n## How to run\n\n```bash\nuv run python -m {{ cookiecutter.package }} run\n```\n"
+    readme = f"# P\n\n## How to run\n\n```bash\nuv run python -m {PACKAGE} run\n```\n"
     write(root, "README.md", readme)
 
 
@@ -287,7 +179,7 @@ def unignore(root: Path, line: str) -> None:
 
 def add_module(root: Path, name: str, code: str) -> None:
     """Add a module to the package."""
-    write(root, f"src/{{ cookiecutter.package }}/{name}.py", code)
+    write(root, f"src/{PACKAGE}/{name}.py", code)
 
 
 def complex_function(root: Path) -> None:
@@ -302,7 +194,7 @@ def complex_function(root: Path) -> None:
 
 def break_changelog(root: Path) -> None:
     """Remove the entry for the current version."""
-    replace_in(root / "CHANGELOG.md", f"## [{__version__}]", "## [0.0.1]")
+    replace_in(root / "CHANGELOG.md", f"## [{VERSION}]", "## [0.0.1]")
 
 
 def retag(root: Path, tag: str) -> None:
@@ -315,9 +207,9 @@ def retag(root: Path, tag: str) -> None:
 
 def bump_version(root: Path) -> None:
     """Release 9.9.9 in code and changelog, but do not tag it."""
-    replace_in(package_dir(root) / "__init__.py", f'"{__version__}"', '"9.9.9"')
+    replace_in(package_dir(root) / "__init__.py", f'"{VERSION}"', '"9.9.9"')
     replace_in(root / "CHANGELOG.md", "## [Unreleased]", "## [Unreleased]\n\n## [9.9.9]\n\n- Bump.")
-    replace_in(root / "CITATION.cff", f"version: {__version__}", "version: 9.9.9")
+    replace_in(root / "CITATION.cff", f"version: {VERSION}", "version: 9.9.9")
 
 
 def remove_ci(root: Path) -> None:
@@ -393,7 +285,7 @@ BREAKERS: list[tuple[str, Breaker, str]] = [
     ("B1", commit_proprietary_artefact, "rewrite those steps in Python"),
     ("B2", remove(".git"), "git init"),
     ("B3", readme_without_run_instructions, "Getting started"),
-    ("B3", readme_without_run_command, "python -m {{ cookiecutter.package }} run"),
+    ("B3", readme_without_run_command, f"python -m {PACKAGE} run"),
     ("B3", short_readme, "how to install and run it"),
     ("B3", remove("README.md"), "add README.md"),
     ("B5", remove("LICENSE"), "open licence"),
@@ -441,10 +333,10 @@ BREAKERS: list[tuple[str, Breaker, str]] = [
     ("G3", remove_ci, "schedule"),
     ("G3", ci_without_schedule, "cron"),
     ("G3", schedule_without_cron, "cron"),
-    ("G4", break_changelog, f"## [{__version__}]"),
-    ("G4", lambda root: retag(root, ""), f"git tag -a v{__version__}"),
+    ("G4", break_changelog, f"## [{VERSION}]"),
+    ("G4", lambda root: retag(root, ""), f"git tag -a v{VERSION}"),
     ("G4", bump_version, "git tag -a v9.9.9"),
-    ("G4", edit("src/{{ cookiecutter.package }}/__init__.py", f'"{__version__}"', '"one"'), "0.1.0"),
+    ("G4", edit(f"src/{PACKAGE}/__init__.py", f'"{VERSION}"', '"one"'), "0.1.0"),
     ("AF6", remove("docs/qa_log.md"), "QA log"),
     ("AF6", edit("docs/qa_log.md", "QA level: moderate", "QA: tbc"), "QA level"),
     ("AF6", lambda root: write(root, "docs/qa_log.md", "# QA\n\nQA level: lower\n"), "date"),
@@ -452,7 +344,7 @@ BREAKERS: list[tuple[str, Breaker, str]] = [
     ("DB1", remove(".env.example"), ".env.example"),
     ("DB2", commit_real_data, "git rm --cached"),
     ("DB3", remove("docs/assumptions.md"), "docs/assumptions.md"),
-    ("DB4", edit("CITATION.cff", f"version: {__version__}", "version: 0.0.0"), "CITATION.cff"),
+    ("DB4", edit("CITATION.cff", f"version: {VERSION}", "version: 0.0.0"), "CITATION.cff"),
     ("DB4", remove("CODE_OF_CONDUCT.md"), "cookiecutter-rap"),
     ("DB6", edit("pyproject.toml", "lint = [", "linting = ["), "dependency-groups"),
 ]
@@ -466,11 +358,11 @@ BREAKERS: list[tuple[str, Breaker, str]] = [
 def test_breaking_a_criterion_fails_it_with_the_fix(
     fresh: Path, run_dir: Path, criterion: str, breaker: Breaker, fix: str
 ) -> None:
-    if criterion in expected_fresh_failures() & {"G2", "G3"}:  # set up what it needs first
+    if criterion in expected_fresh_failures(fresh) & {"G2", "G3"}:  # set up what it needs first
         write(fresh, ".github/workflows/ci.yml", PUSH_TESTS)
         write(fresh, ".github/workflows/rap.yml", SCHEDULED_RUN)
         commit(fresh)
-    if criterion in expected_fresh_failures() & {"S7"}:
+    if criterion in expected_fresh_failures(fresh) & {"S7"}:
         write_lock(fresh, LOCKED)
     assert check(fresh, criterion, run_dir).status is not Status.FAIL, "must not fail before"
     breaker(fresh)
@@ -490,6 +382,7 @@ def test_quarto_page_titled_methodology_documents_the_method(fresh: Path) -> Non
     assert check(fresh, "S2").status is Status.FAIL
 
 
+@pytest.mark.slow  # runs the pipeline in a subprocess
 def test_failing_run_fails_the_run_criteria(fresh: Path) -> None:
     config = fresh / "config" / "pipeline.toml"
     first_input = next(iter(load_config(config).inputs.values()))
@@ -499,7 +392,8 @@ def test_failing_run_fails_the_run_criteria(fresh: Path) -> None:
             outcome = BY_ID[criterion].check(project)
             assert outcome.status is Status.FAIL, (criterion, outcome)
             assert "the pipeline run failed" in outcome.reason
-            assert "python -m {{ cookiecutter.package }} run" in outcome.fix
+            assert "No module named" not in outcome.reason  # it failed on the input
+            assert f"python -m {PACKAGE} run" in outcome.fix
 
 
 def test_missing_output_fails_s1(fresh: Path, run_dir: Path, tmp_path: Path) -> None:
@@ -590,117 +484,6 @@ def test_locked_dependencies_pass_s7_and_a_missing_one_fails(fresh: Path) -> Non
     assert "polars" in outcome.reason
 
 
-# --- CI: triggers and commands ------------------------------------------------------------
-
-
-def test_ci_criteria_pass_with_tests_on_push_and_a_scheduled_run(fresh: Path) -> None:
-    remove_ci(fresh)
-    write(fresh, ".github/workflows/ci.yml", PUSH_TESTS)
-    write(fresh, ".github/workflows/rap.yml", SCHEDULED_RUN)
-    assert check(fresh, "G2").status is Status.PASS
-    assert check(fresh, "G3").status is Status.PASS
-
-
-def test_gitlab_schedule_rule_and_default_push_jobs(fresh: Path) -> None:
-    remove_ci(fresh)
-    write(
-        fresh,
-        ".gitlab-ci.yml",
-        """\
-        .uv:
-          image: python:3.12
-          before_script: [pip install uv nox]
-        tests:
-          extends: .uv
-          script: [nox -s tests]
-        rap:
-          extends: .uv
-          rules:
-            - if: $CI_PIPELINE_SOURCE == "schedule"
-          script:
-            - nox -s rap
-        """,
-    )
-    jobs, problems = load_ci_jobs(fresh)
-    assert problems == []
-    by_name = {job.name: job for job in jobs}
-    assert by_name["tests"].triggers == {"push", "merge_request"}
-    assert by_name["rap"].triggers == {"schedule"}
-    assert by_name["rap"].commands == ("pip install uv nox", "nox -s rap")
-    assert check(fresh, "G2").status is Status.PASS
-    assert check(fresh, "G3").status is Status.PASS
-
-
-def test_gitlab_jobs_inherit_workflow_rules(fresh: Path) -> None:
-    remove_ci(fresh)
-    write(
-        fresh,
-        ".gitlab-ci.yml",
-        """\
-        workflow:
-          rules:
-            - if: $CI_PIPELINE_SOURCE == "merge_request_event"
-            - if: $CI_COMMIT_BRANCH && $CI_OPEN_MERGE_REQUESTS
-              when: never
-            - if: $CI_PIPELINE_SOURCE == "schedule"
-            - if: $CI_COMMIT_BRANCH
-        default:
-          before_script: [python -m pip install uv]
-        pipeline:
-          script: [uvx nox -s pipeline reproduce]
-        """,
-    )
-    (job,) = load_ci_jobs(fresh)[0]
-    assert job.triggers == {"merge_request", "schedule", "push"}
-    assert job.commands == ("python -m pip install uv", "uvx nox -s pipeline reproduce")
-    outcome = check(fresh, "G3")
-    assert outcome.status is Status.PASS
-    assert "set the schedule up in GitLab" in outcome.reason
-    assert check(fresh, "G2").status is Status.FAIL  # nothing runs the tests
-
-
-def test_reusable_workflow_commands_count(fresh: Path) -> None:
-    remove_ci(fresh)
-    write(
-        fresh,
-        ".github/workflows/checks.yml",
-        PUSH_TESTS.replace("on:\n  push:\n  pull_request:", "on: workflow_call"),
-    )
-    caller = "on: [push]\njobs:\n  call:\n    uses: ./.github/workflows/checks.yml\n"
-    write(fresh, ".github/workflows/ci.yml", caller)
-    outcome = check(fresh, "G2")
-    assert outcome.status is Status.PASS
-    assert "ci.yml" in outcome.reason
-
-
-def test_invalid_ci_yaml_fails_with_the_file_name(fresh: Path) -> None:
-    write(fresh, ".github/workflows/broken.yml", "on: [push\n")
-    outcome = check(fresh, "G2")
-    assert outcome.status is Status.FAIL
-    assert "broken.yml" in outcome.reason
-
-
-@pytest.mark.parametrize(
-    ("command", "tests", "pipeline"),
-    [
-        ("uv run pytest -q", True, False),
-        ("uvx nox", True, True),  # the default sessions include tests and reproduce
-        ("uvx nox -s lint typecheck", False, False),
-        ("uvx nox -s tests --force-python 3.12", True, False),
-        ("nox --session reproduce", False, True),
-        ("uv run python -m {{ cookiecutter.package }} run --out x", False, True),
-        ("uv run python -m {{ cookiecutter.package }} backtest", False, False),
-        ("echo pytest-is-not-run", False, False),
-        ("set -e\\\n  && uv run pytest", True, False),
-    ],
-)
-def test_commands_are_classified(command: str, tests: bool, pipeline: bool) -> None:
-    defaults = frozenset({"lint", "typecheck", "tests", "reproduce"})
-    entry = frozenset({"{{ cookiecutter.package }}"})
-    assert runs_tests(command, defaults) is tests
-    assert runs_pipeline(command, entry, defaults) is pipeline
-
-
 # --- attestations -------------------------------------------------------------------------
 
 
@@ -775,29 +558,7 @@ def test_merged_pull_request_is_evidence_of_review(fresh: Path) -> None:
     assert outcome.status is Status.PASS
 
 
-# --- levels and the summary -----------------------------------------------------------------
-
-
-def fake_results(**statuses: Outcome) -> list[Result]:
-    """Every NHS criterion passing, except those given."""
-    return [Result(c, statuses.get(c.id, passed("ok"))) for c in CRITERIA if c.level is not None]
-
-
-def test_level_rule() -> None:
-    assert reached_level(fake_results(), strict=False) == (Level.GOLD, None)
-    level, blocker = reached_level(fake_results(G4=failed("no tag", "tag it")), strict=False)
-    assert level is Level.SILVER
-    assert blocker is not None
-    assert blocker.criterion.id == "G4"
-    level, _ = reached_level(fake_results(S1=failed("x", "y"), G4=failed("x", "y")), strict=False)
-    assert level is Level.BASELINE
-    assert reached_level(fake_results(B2=failed("x", "y")), strict=False)[0] is None
-
-
 def test_pending_is_provisional_unless_strict(fresh: Path, run_dir: Path) -> None:
-    waiting = fake_results(B4=pending("no review", "review"))
-    assert reached_level(waiting, strict=False)[0] is Level.GOLD
-    assert reached_level(waiting, strict=True)[0] is None
     write(fresh, ".github/workflows/ci.yml", PUSH_TESTS)
     write(fresh, ".github/workflows/rap.yml", SCHEDULED_RUN)
     with make_project(fresh, run_dir) as project:
@@ -814,16 +575,10 @@ def test_summary_names_the_blocker_and_the_pending(fresh: Path, run_dir: Path) -
     with make_project(fresh, run_dir) as project:
         report = evaluate(project, target=Level.GOLD)
     line = summary(report)
-    if "S7" not in expected_fresh_failures():
+    if "S7" not in expected_fresh_failures(fresh):
         assert line.startswith("NHS RAP: Silver (Gold blocked by G4: no release tag")
     assert "B4 pending, B5 pending" in line
     assert line.endswith("Target Gold: is below it.")
     table = render_table(report)
-    assert f"fix: tag the release: git tag -a v{__version__}" in table
+    assert f"fix: tag the release: git tag -a v{VERSION}" in table
     assert table.endswith(line)
-
-
-def test_rap_check_is_a_command(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit):
-        main(["rap-check", "--help"])
-    assert "--no-run" in capsys.readouterr().out
