@@ -37,17 +37,30 @@ def lib(session: nox.Session) -> None:
     so the library is linted and type-checked once, here, not in every generated project.
     Pass pytest options after ``--``, e.g. ``nox -s lib -- -k parameters``.
     """
+    # Caches go to the session's own folder: anything written under {{cookiecutter.project}}
+    # would be copied, and fail to render, when cookiecutter generates a project.
+    cache = Path(session.create_tmp())
+    env = {
+        "RUFF_CACHE_DIR": str(cache / "ruff"),
+        "MYPY_CACHE_DIR": str(cache / "mypy"),
+        "PYTHONPYCACHEPREFIX": str(cache / "pycache"),
+        "COVERAGE_FILE": str(cache / "coverage"),
+        "HYPOTHESIS_STORAGE_DIRECTORY": str(cache / "hypothesis"),
+    }
     session.chdir(RAPKIT)
     session.install("-e", ".[report]", "--group", "test", "--group", "lint")
-    session.run("ruff", "check", ".")
-    session.run("ruff", "format", "--check", ".")
-    session.run("mypy", "--strict", "src")
+    session.run("ruff", "check", ".", env=env)
+    session.run("ruff", "format", "--check", ".", env=env)
+    session.run("mypy", "--strict", "src", env=env)
     session.run(
         "pytest",
+        "-p",
+        "no:cacheprovider",
         "--cov=rapkit",
         "--cov-report=term-missing:skip-covered",
         f"--cov-fail-under={RAPKIT_COVERAGE}",
         *session.posargs,
+        env=env,
         success_codes=[0],  # 5 (no tests collected) is a failure
     )
 

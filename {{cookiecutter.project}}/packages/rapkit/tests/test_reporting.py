@@ -10,12 +10,13 @@ import pandera.polars as pa
 import polars as pl
 import pytest
 
-from {{ cookiecutter.package }} import pipelines, reporting
-from {{ cookiecutter.package }}.config import load_config
-from {{ cookiecutter.package }}.errors import ValidationFailedError
-from {{ cookiecutter.package }}.io import csv_bytes
-from {{ cookiecutter.package }}.manifest import read_manifest
-from {{ cookiecutter.package }}.runner import run_pipeline
+from rapkit import reporting
+from rapkit.config import load_config
+from rapkit.errors import ValidationFailedError
+from rapkit.io import csv_bytes
+from rapkit.manifest import read_manifest
+from rapkit.project import configured_pipeline
+from rapkit.runner import run_pipeline
 
 from .conftest import Workspace
 
@@ -24,7 +25,7 @@ from .conftest import Workspace
 def finished(workspace: Workspace) -> Workspace:
     """Run the configured pipeline in the workspace."""
     config = load_config(workspace.config_path)
-    run_pipeline(pipelines.load(config.pipeline).build(config.parameters), config)
+    run_pipeline(configured_pipeline(config).build(config.parameters), config)
     return workspace
 
 
@@ -192,7 +193,7 @@ def test_data_dictionary_describes_columns_checks_and_rules() -> None:
 
 def test_data_dictionary_covers_every_published_column(workspace: Workspace) -> None:
     config = load_config(workspace.config_path)
-    schemas = pipelines.load(config.pipeline).build(config.parameters).output_schemas()
+    schemas = configured_pipeline(config).build(config.parameters).output_schemas()
     text = reporting.data_dictionary(schemas)
     for name, model in schemas.items():
         assert f"## `{name}`" in text

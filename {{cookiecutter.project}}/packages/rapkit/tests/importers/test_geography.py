@@ -8,15 +8,15 @@ import pandera.polars as pa
 import polars as pl
 import pytest
 
-from {{ cookiecutter.package }}.errors import ValidationFailedError
-from {{ cookiecutter.package }}.importers.geography import (
+from rapkit.errors import ValidationFailedError
+from rapkit.importers.geography import (
     InLookup,
     LsoaLookup,
     read_lsoa_lookup,
     tidy_lsoa_lookup,
     with_lookup,
 )
-from {{ cookiecutter.package }}.validation import validate
+from rapkit.validation import validate
 
 LOOKUP_CSV = """OA21CD,LSOA21CD,LSOA21NM,MSOA21CD,MSOA21NM,LAD22CD,LAD22NM,ObjectId
 E00000001,E01000001,Area 001A,E02000001,Area 001,E08000001,Borough,1
