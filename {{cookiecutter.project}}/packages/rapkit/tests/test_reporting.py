@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,14 @@ def test_load_run_refuses_outputs_of_a_different_configuration(finished: Workspa
     with finished.config_path.open("a", encoding="utf-8") as handle:
         handle.write("\n# edited after the run\n")
     with pytest.raises(reporting.ReportError, match="has changed since the run"):
+        reporting.load_run(finished.config_path)
+
+
+def test_load_run_refuses_outputs_of_another_pipeline(finished: Workspace) -> None:
+    path = finished.outputs / "manifest.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**document, "pipeline": "other"}), encoding="utf-8")
+    with pytest.raises(reporting.ReportError, match="are from pipeline 'other', but"):
         reporting.load_run(finished.config_path)
 
 

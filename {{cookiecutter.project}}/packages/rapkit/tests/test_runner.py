@@ -109,3 +109,38 @@ def test_a_polars_error_names_the_stage_and_its_files(tmp_path: Path) -> None:
     assert "Stage 'diff' failed reading first (" in message
     assert str(tmp_path / "b.csv") in message
     assert "InvalidOperationError" in message
+
+
+def test_an_input_changed_during_the_run_is_refused(tmp_path: Path) -> None:
+    config = two_file_run(tmp_path, {"first": "a.csv", "second": "b.csv"})
+
+    def meddling(left: pl.LazyFrame, right: pl.LazyFrame) -> pl.LazyFrame:
+        (tmp_path / "b.csv").write_text("x\n3\n", encoding="utf-8")
+        return difference(left, right)
+
+    pipeline = Pipeline(
+        name="two",
+        readers={"first": scan_text_csv, "second": scan_text_csv},
+        stages=[Stage("diff", meddling, {"left": "first", "right": "second"}, "kept", Anything)],
+        outputs=["kept"],
+    )
+    with pytest.raises(InputError, match=r"Raw input\(s\) changed during the run: second"):
+        run_pipeline(pipeline, config)
+    assert not config.outputs_dir.exists(), "outputs not written"
+
+
+def test_an_input_that_cannot_be_counted_is_explained(tmp_path: Path) -> None:
+    config = two_file_run(tmp_path, {"first": "a.csv", "second": "b.csv"})
+    (tmp_path / "a.csv").write_text("x\n1\nnot-a-number\n", encoding="utf-8")
+
+    def numbers(path: Path) -> pl.LazyFrame:
+        return scan_text_csv(path).filter(pl.col("x").cast(pl.Int64) > 0)
+
+    pipeline = Pipeline(
+        name="two",
+        readers={"first": numbers, "second": scan_text_csv},
+        stages=[Stage("diff", difference, {"left": "first", "right": "second"}, "kept", Anything)],
+        outputs=["kept"],
+    )
+    with pytest.raises(InputError, match="Could not read an input: InvalidOperationError"):
+        run_pipeline(pipeline, config)
