@@ -54,7 +54,7 @@ def lib(session: nox.Session) -> None:
     session.install("-e", ".[report]", "--group", "test", "--group", "lint")
     session.run("ruff", "check", ".", env=env)
     session.run("ruff", "format", "--check", ".", env=env)
-    session.run("mypy", "--strict", "src", env=env)
+    session.run("mypy", "--strict", env=env)  # src and tests ([tool.mypy] files)
     session.run(
         "pytest",
         "-p",

@@ -89,4 +89,4 @@ def test_where_names_the_table_in_messages() -> None:
 def test_parameters_are_frozen() -> None:
     loaded = Demo.load({})
     with pytest.raises(ValueError, match="frozen"):
-        loaded.older_age = 3  # type: ignore[misc]
+        loaded.older_age = 3

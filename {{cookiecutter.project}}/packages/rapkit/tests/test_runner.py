@@ -7,6 +7,8 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rapkit import Pipeline, Stage, run_pipeline
 from rapkit.config import PipelineConfig
@@ -144,3 +146,10 @@ def test_an_input_that_cannot_be_counted_is_explained(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match="Could not read an input: InvalidOperationError"):
         run_pipeline(pipeline, config)
+
+
+@given(order=st.permutations(["left", "right"]))
+def test_keyword_wiring_does_not_depend_on_the_order_of_the_mapping(order: list[str]) -> None:
+    wiring = {"left": "big", "right": "small"}
+    stage = Stage("d", difference, {param: wiring[param] for param in order}, "out", Anything)
+    assert stage.call(FRAMES).collect()["x"].to_list() == [2, 3]
