@@ -101,6 +101,9 @@ def test_a_pipeline_must_export_build_make_sample_and_sample_rows(demo_project: 
     assert "demo_rap.pipelines.half_done does not provide build, make_sample " in message
     assert "SAMPLE_ROWS" not in message.split("provide", 1)[1].split("(", maxsplit=1)[0]
     assert "__init__.py" in message
+    add_pipeline(demo_project, "empty", "")
+    with pytest.raises(ConfigError, match="does not provide build, make_sample, SAMPLE_ROWS "):
+        load_pipeline(PACKAGE, "empty")
 
 
 def test_a_package_without_pipelines_is_explained(
