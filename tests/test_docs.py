@@ -30,11 +30,14 @@ INLINE_COMMAND = re.compile(r"`((?:uvx nox|uv run python -m|python -m|nox -s|cru
 KNOWN_PROGRAMS = {"cd", "git", "python", "python3", "uv", "uvx", "nox", "cookiecutter", "cruft", "quarto"}
 # Files a generated project's docs link to that `nox -s docs` builds (checked in test_reports.py).
 BUILT_BY_DOCS_SESSION = frozenset({"docs/data-dictionary.md", "docs/reference/index.qmd"})
+# The template site's rapkit API reference, which `nox -s docs` builds with quartodoc.
+TEMPLATE_BUILT = frozenset({"reference/index.qmd"})
 
 
 def template_pages() -> list[Path]:
     """Every page of the template's documentation site."""
-    return sorted(p for p in DOCS.rglob("*.qmd") if "_site" not in p.parts)
+    built = {"_site", "reference"}  # Quarto's output and quartodoc's (nox -s docs)
+    return sorted(p for p in DOCS.rglob("*.qmd") if not built & set(p.relative_to(DOCS).parts))
 
 
 def generated_pages(project: Path) -> list[Path]:
@@ -133,7 +136,7 @@ def test_template_docs_links_resolve() -> None:
 def test_template_docs_navigation_covers_every_page() -> None:
     config = DOCS / "_quarto.yml"
     targets = set(quarto_targets(config))
-    missing = sorted(t for t in targets if not (DOCS / t).is_file())
+    missing = sorted(t for t in targets - TEMPLATE_BUILT if not (DOCS / t).is_file())
     assert missing == [], f"_quarto.yml refers to missing pages: {missing}"
     pages = {p.relative_to(DOCS).as_posix() for p in template_pages()}
     assert sorted(pages - targets) == [], "every page should be reachable from the sidebar"

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from {{ cookiecutter.package }}.errors import InputError
-from {{ cookiecutter.package }}.io import (
+from rapkit.errors import InputError
+from rapkit.io import (
     atomic_write_bytes,
     check_columns,
     csv_bytes,

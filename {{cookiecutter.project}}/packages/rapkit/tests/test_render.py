@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.package }} import render
+from rapkit import render
 
 QMD = """---
 title: "Test report"
@@ -42,7 +42,7 @@ print("kept warning", file=sys.stderr)
 #| fig-alt: "Alt text of the chart."
 import altair as alt
 import polars as pl
-from {{ cookiecutter.package }}.reporting import setup_charts
+from rapkit.reporting import setup_charts
 setup_charts()
 alt.Chart(pl.DataFrame({"x": ["a", "b"], "y": [1, 2]}), title="B is bigger").mark_bar().encode(x="x", y="y")
 ```

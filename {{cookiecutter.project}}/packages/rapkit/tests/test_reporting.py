@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,12 +11,13 @@ import pandera.polars as pa
 import polars as pl
 import pytest
 
-from {{ cookiecutter.package }} import pipelines, reporting
-from {{ cookiecutter.package }}.config import load_config
-from {{ cookiecutter.package }}.errors import ValidationFailedError
-from {{ cookiecutter.package }}.io import csv_bytes
-from {{ cookiecutter.package }}.manifest import read_manifest
-from {{ cookiecutter.package }}.runner import run_pipeline
+from rapkit import reporting
+from rapkit.config import load_config
+from rapkit.errors import ValidationFailedError
+from rapkit.io import csv_bytes
+from rapkit.manifest import read_manifest
+from rapkit.project import configured_pipeline
+from rapkit.runner import run_pipeline
 
 from .conftest import Workspace
 
@@ -24,7 +26,7 @@ from .conftest import Workspace
 def finished(workspace: Workspace) -> Workspace:
     """Run the configured pipeline in the workspace."""
     config = load_config(workspace.config_path)
-    run_pipeline(pipelines.load(config.pipeline).build(config.parameters), config)
+    run_pipeline(configured_pipeline(config).build(config.parameters), config)
     return workspace
 
 
@@ -65,6 +67,14 @@ def test_load_run_refuses_outputs_of_a_different_configuration(finished: Workspa
     with finished.config_path.open("a", encoding="utf-8") as handle:
         handle.write("\n# edited after the run\n")
     with pytest.raises(reporting.ReportError, match="has changed since the run"):
+        reporting.load_run(finished.config_path)
+
+
+def test_load_run_refuses_outputs_of_another_pipeline(finished: Workspace) -> None:
+    path = finished.outputs / "manifest.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**document, "pipeline": "other"}), encoding="utf-8")
+    with pytest.raises(reporting.ReportError, match="are from pipeline 'other', but"):
         reporting.load_run(finished.config_path)
 
 
@@ -192,7 +202,7 @@ def test_data_dictionary_describes_columns_checks_and_rules() -> None:
 
 def test_data_dictionary_covers_every_published_column(workspace: Workspace) -> None:
     config = load_config(workspace.config_path)
-    schemas = pipelines.load(config.pipeline).build(config.parameters).output_schemas()
+    schemas = configured_pipeline(config).build(config.parameters).output_schemas()
     text = reporting.data_dictionary(schemas)
     for name, model in schemas.items():
         assert f"## `{name}`" in text

@@ -11,12 +11,13 @@ import pandera.polars as pa
 import polars as pl
 import pytest
 
-from {{ cookiecutter.package }} import pipelines, validation
-from {{ cookiecutter.package }}.config import PipelineConfig, load_config
-from {{ cookiecutter.package }}.errors import ValidationFailedError
-from {{ cookiecutter.package }}.io import scan_text_csv
-from {{ cookiecutter.package }}.runner import Pipeline, Stage, run_pipeline
-from {{ cookiecutter.package }}.validation import validate_parquet
+from rapkit import validation
+from rapkit.config import PipelineConfig, load_config
+from rapkit.errors import ValidationFailedError
+from rapkit.io import scan_text_csv
+from rapkit.project import configured_pipeline
+from rapkit.runner import Pipeline, Stage, run_pipeline
+from rapkit.validation import validate_parquet
 
 from .conftest import Workspace
 
@@ -91,7 +92,7 @@ def test_table_level_unique_key_is_checked_across_batches(tmp_path: Path) -> Non
 
 def test_streaming_run_matches_in_memory_run_and_cleans_up(workspace: Workspace) -> None:
     config = load_config(workspace.config_path)
-    pipeline = pipelines.load(config.pipeline).build(config.parameters)
+    pipeline = configured_pipeline(config).build(config.parameters)
     in_memory = run_pipeline(pipeline, config, outputs_dir=workspace.outputs / "memory")
     streamed = run_pipeline(
         pipeline,

@@ -6,8 +6,8 @@ import pandera.polars as pa
 import polars as pl
 import pytest
 
-from {{ cookiecutter.package }}.errors import ValidationFailedError
-from {{ cookiecutter.package }}.validation import validate
+from rapkit.errors import ValidationFailedError
+from rapkit.validation import validate
 
 
 class Areas(pa.DataFrameModel):

@@ -69,7 +69,9 @@ def build_parser(package: str | None = None) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     common = [_common_options(top=False)]
 
-    run = commands.add_parser("run", help="run the pipeline on the configured inputs", parents=common)
+    run = commands.add_parser(
+        "run", help="run the pipeline on the configured inputs", parents=common
+    )
     run.add_argument("--out", type=Path, help="write outputs here instead of outputs_dir")
 
     sample = commands.add_parser(

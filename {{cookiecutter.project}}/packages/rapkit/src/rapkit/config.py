@@ -75,6 +75,12 @@ def load_config(path: Path | None = None) -> PipelineConfig:
         msg = f"`streaming` in {path} must be true or false, not {streaming!r}."
         raise ConfigError(msg)
 
+    tables = {key: data.get(key, {}) for key in ("parameters", "rap", "sources")}
+    for key, value in tables.items():
+        if not isinstance(value, dict):
+            msg = f"[{key}] in {path} must be a table of settings, not {value!r}."
+            raise ConfigError(msg)
+
     root = find_root(path.parent)
     return PipelineConfig(
         path=path,
@@ -84,9 +90,9 @@ def load_config(path: Path | None = None) -> PipelineConfig:
         inputs={name: _absolute(root, value) for name, value in inputs.items()},
         outputs_dir=_absolute(root, str(data.get("outputs_dir", "outputs"))),
         streaming=streaming,
-        parameters=dict(data.get("parameters", {})),
-        rap=dict(data.get("rap", {})),
-        sources=dict(data.get("sources", {})),
+        parameters=dict(tables["parameters"]),
+        rap=dict(tables["rap"]),
+        sources=dict(tables["sources"]),
         package=package_name(root),
     )
 

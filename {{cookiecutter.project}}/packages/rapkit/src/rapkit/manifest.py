@@ -20,8 +20,8 @@ from typing import Any
 
 from . import __version__
 from .config import PipelineConfig
-from .project import project_version
 from .io import atomic_write_bytes, sha256_file
+from .project import project_version
 
 MANIFEST_NAME = "manifest.json"
 RECORDED_PACKAGES = ("polars", "pandera", "numpy")

@@ -100,7 +100,9 @@ def load_pipeline(package: str, name: str) -> PipelineModule:
         )
         raise ConfigError(msg)
     module: ModuleType = importlib.import_module(f"{package}.pipelines.{name}")
-    missing = [attr for attr in ("build", "make_sample", "SAMPLE_ROWS") if not hasattr(module, attr)]
+    missing = [
+        attr for attr in ("build", "make_sample", "SAMPLE_ROWS") if not hasattr(module, attr)
+    ]
     if missing:
         msg = (
             f"Pipeline {package}.pipelines.{name} does not provide {', '.join(missing)} "

@@ -7,15 +7,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from {{ cookiecutter.package }}.errors import InputError, ValidationFailedError
-from {{ cookiecutter.package }}.importers.census import (
+from rapkit.errors import InputError, ValidationFailedError
+from rapkit.importers.census import (
     CensusCounts,
     category_label,
     read_census,
     tidy_census,
     to_nomis_bulk,
 )
-from {{ cookiecutter.package }}.validation import validate
+from rapkit.validation import validate
 
 HEALTH = ["Very good health", "Good health", "Fair health", "Bad health", "Very bad health"]
 INDICATOR = "Estimates that classify usual residents by their own assessment of their health."

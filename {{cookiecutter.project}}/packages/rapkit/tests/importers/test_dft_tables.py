@@ -7,15 +7,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from {{ cookiecutter.package }}.errors import InputError, ValidationFailedError
-from {{ cookiecutter.package }}.importers.dft_tables import (
+from rapkit.errors import InputError, ValidationFailedError
+from rapkit.importers.dft_tables import (
     DftAreaTable,
     find_header_row,
     read_dft_table,
     snake_case,
     tidy_dft_table,
 )
-from {{ cookiecutter.package }}.validation import validate
+from rapkit.validation import validate
 
 PREAMBLE = (
     "CW0301: Proportion of adults who walk or cycle [note 1],,,,,,,\n"

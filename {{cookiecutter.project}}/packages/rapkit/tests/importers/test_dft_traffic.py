@@ -7,13 +7,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from {{ cookiecutter.package }}.errors import InputError, ValidationFailedError
-from {{ cookiecutter.package }}.importers.dft_traffic import (
+from rapkit.errors import InputError, ValidationFailedError
+from rapkit.importers.dft_traffic import (
     TrafficCounts,
     read_traffic_counts,
     tidy_traffic_counts,
 )
-from {{ cookiecutter.package }}.validation import validate
+from rapkit.validation import validate
 
 HEADER = (
     "count_point_id,year,region_id,region_name,local_authority_id,local_authority_name,"

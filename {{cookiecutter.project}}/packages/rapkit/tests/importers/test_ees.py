@@ -9,14 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from {{ cookiecutter.package }}.errors import InputError, ValidationFailedError
-from {{ cookiecutter.package }}.importers.ees import (
+from rapkit.errors import InputError, ValidationFailedError
+from rapkit.importers.ees import (
     EesLocalAuthority,
     academic_year_label,
     read_ees,
     tidy_ees,
 )
-from {{ cookiecutter.package }}.validation import validate
+from rapkit.validation import validate
 
 HEADER = (
     "time_period,time_identifier,geographic_level,country_code,country_name,region_code,"

@@ -8,15 +8,16 @@ import pandera.polars as pa
 import polars as pl
 import pytest
 
-from {{ cookiecutter.package }}.errors import ValidationFailedError
-from {{ cookiecutter.package }}.importers.geography import (
+from rapkit.errors import ValidationFailedError
+from rapkit.importers.geography import (
     InLookup,
     LsoaLookup,
     read_lsoa_lookup,
+    synthetic_lsoa_lookup,
     tidy_lsoa_lookup,
     with_lookup,
 )
-from {{ cookiecutter.package }}.validation import validate
+from rapkit.validation import validate
 
 LOOKUP_CSV = """OA21CD,LSOA21CD,LSOA21NM,MSOA21CD,MSOA21NM,LAD22CD,LAD22NM,ObjectId
 E00000001,E01000001,Area 001A,E02000001,Area 001,E08000001,Borough,1
@@ -57,3 +58,17 @@ def test_codes_missing_from_lookup_fail_by_name(tmp_path: Path) -> None:
     joined = with_lookup(data, lookup(tmp_path)).select("area_code", "lad_code").collect()
     with pytest.raises(ValidationFailedError, match=r"not in the LSOA 2021 lookup[\s\S]*E01099999"):
         validate(joined, Joined, where="join")
+
+
+def test_synthetic_lookup_reads_back_through_the_real_importer(tmp_path: Path) -> None:
+    lads = [("E08000001", "Borough"), ("E06000001", "Town")]
+    frame = synthetic_lsoa_lookup(12, lads, lsoas_per_msoa=3)
+    path = tmp_path / "lookup.csv"
+    frame.write_csv(path)
+    tidy = validate(tidy_lsoa_lookup(read_lsoa_lookup(path)).collect(), LsoaLookup, where="test")
+    assert tidy.height == 12
+    assert tidy["msoa_code"].n_unique() == 4, "12 LSOAs in MSOAs of 3"
+    assert tidy.filter(pl.col("lsoa_code") == "E01100001")["lsoa_name"].item() == "Borough 001A"
+    assert tidy.filter(pl.col("lsoa_code") == "E01100004")["lsoa_name"].item() == "Town 001A"
+    assert tidy.filter(pl.col("lsoa_code") == "E01100007")["lsoa_name"].item() == "Borough 002A"
+    assert set(tidy["lad_code"]) == {"E08000001", "E06000001"}

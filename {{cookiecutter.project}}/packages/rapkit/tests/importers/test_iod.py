@@ -9,15 +9,15 @@ import pandera.polars as pa
 import polars as pl
 import pytest
 
-from {{ cookiecutter.package }}.errors import InputError, ValidationFailedError
-from {{ cookiecutter.package }}.importers.iod import (
+from rapkit.errors import InputError, ValidationFailedError
+from rapkit.importers.iod import (
     InDeprivation,
     IodSummary,
     read_iod_summary,
     tidy_iod_summary,
     with_deprivation,
 )
-from {{ cookiecutter.package }}.validation import validate
+from rapkit.validation import validate
 
 HEADER_2019 = (
     "lad19cd,lad19nm,index_domain,average_rank,rank_average_rank,average_score,"

@@ -8,15 +8,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from {{ cookiecutter.package }}.errors import InputError, ValidationFailedError
-from {{ cookiecutter.package }}.importers.nomis_api import (
+from rapkit.errors import InputError, ValidationFailedError
+from rapkit.importers.nomis_api import (
     NomisObservations,
     aps_rates,
     parse_period,
     read_nomis_api,
     tidy_nomis_api,
 )
-from {{ cookiecutter.package }}.validation import validate
+from rapkit.validation import validate
 
 HEADER = (
     "DATE,DATE_NAME,GEOGRAPHY,GEOGRAPHY_NAME,GEOGRAPHY_CODE,GEOGRAPHY_TYPE,VARIABLE,"

@@ -7,8 +7,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from {{ cookiecutter.package }}.errors import InputError
-from {{ cookiecutter.package }}.importers import ons_boundaries as geo
+from rapkit.errors import InputError
+from rapkit.importers import ons_boundaries as geo
 
 HEADER_2011 = (
     "FID,LSOA11CD,LSOA11NM,LSOA11NMW,BNG_E,BNG_N,LONG,LAT,Shape__Area,Shape__Length,GlobalID"

@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from {{ cookiecutter.package }}.errors import InputError
-from {{ cookiecutter.package }}.importers import ons_green_space as ons
+from rapkit.errors import InputError
+from rapkit.importers import ons_green_space as ons
 
 # The "LSOA Parks only" header as published, double spaces included.
 HEADER = [

@@ -7,8 +7,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from {{ cookiecutter.package }}.errors import InputError
-from {{ cookiecutter.package }}.importers import os_open_greenspace as osg
+from rapkit.errors import InputError
+from rapkit.importers import os_open_greenspace as osg
 
 HEADER = "LSOA11CD,piece_id,id,function,distName1,piece_area_m2"
 
