@@ -21,9 +21,9 @@ from importlib.metadata import version as _version
 # Set before the submodules are imported: the manifest and the CLI read it.
 __version__ = _version("rapkit")
 
-from .errors import ConfigError, InputError, PipelineError, ValidationFailedError  # noqa: E402
-from .parameters import Parameters  # noqa: E402
-from .runner import Pipeline, Reader, RunResult, Stage, run_pipeline  # noqa: E402
+from .errors import ConfigError, InputError, PipelineError, ValidationFailedError
+from .parameters import Parameters
+from .runner import Pipeline, Reader, RunResult, Stage, run_pipeline
 
 __all__ = [
     "ConfigError",
