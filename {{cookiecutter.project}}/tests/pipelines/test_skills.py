@@ -95,7 +95,10 @@ def test_census_measures_parameter() -> None:
     ("parameters", "message"),
     [
         ({"census_measures": {"degree": ["Degree"]}}, r"census_measures: .*unknown: \['Degree'\]"),
-        ({"census_measures": {"none": "No qualifications"}}, r"census_measures\.none: .*valid list"),
+        (
+            {"census_measures": {"none": "No qualifications"}},
+            r"census_measures\.none: .*valid list",
+        ),
         ({"census_measures": {}}, r"census_measures: .*non-empty"),
         ({"census_measure": {}}, r"unknown key 'census_measure' \(allowed: census_measures\)"),
     ],

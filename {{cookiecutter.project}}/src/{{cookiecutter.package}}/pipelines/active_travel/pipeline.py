@@ -144,7 +144,8 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
             Stage(
                 "combine_components",
                 stages.combine_components,
-                (  # stacked in this order: combine_components takes any number of components"commute_component", "cycle_component", "adults_component"),
+                # By position: combine_components stacks any number of components.
+                ("commute_component", "cycle_component", "adults_component"),
                 "active_travel_components",
                 component,
             ),

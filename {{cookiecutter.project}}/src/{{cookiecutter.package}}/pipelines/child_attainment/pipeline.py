@@ -17,7 +17,9 @@ SAMPLE_ROWS = 600
 class Parameters(rapkit.Parameters):
     """``[parameters]`` in the config: a typo or a wrong type stops the run, naming the key."""
 
-    breakdown_topics: list[str] = pydantic.Field(default_factory=lambda: list(stages.DEFAULT_TOPICS))
+    breakdown_topics: list[str] = pydantic.Field(
+        default_factory=lambda: list(stages.DEFAULT_TOPICS)
+    )
     all_pupils_breakdown: str = stages.DEFAULT_GROUPS["all"]
     disadvantaged_breakdown: str = stages.DEFAULT_GROUPS["disadvantaged"]
     other_breakdown: str = stages.DEFAULT_GROUPS["other"]
