@@ -326,8 +326,17 @@ def test_route_properties(counted: list[tuple[str, int, int]], min_points: int) 
     ("parameters", "message"),
     [
         ({"weights": {"active_commute": 1.0}}, r"weights\.cycle_traffic: required, but not set"),
-        ({"weights": {"active_commute": 1, "cycle_traffic": 1, "adults_active_travel": 1,
-                      "walking": 1}}, r"unknown key 'weights\.walking' \(allowed: active_commute"),
+        (
+            {
+                "weights": {
+                    "active_commute": 1,
+                    "cycle_traffic": 1,
+                    "adults_active_travel": 1,
+                    "walking": 1,
+                }
+            },
+            r"unknown key 'weights\.walking' \(allowed: active_commute",
+        ),
         ({"active_modes": ["Skateboard"]}, r"active_modes: .*unknown: \['Skateboard'\]"),
         ({"active_modes": "On foot"}, r"active_modes: Input should be a valid list"),
         ({"active_mode": ["On foot"]}, r"unknown key 'active_mode' \(allowed: active_lives"),

@@ -111,7 +111,11 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
                 schemas.WalkingCycling,
             ),
             Stage(
-                "tidy_traffic", tidy_traffic_counts, {"raw": "traffic_aadf"}, "traffic", TrafficCounts
+                "tidy_traffic",
+                tidy_traffic_counts,
+                {"raw": "traffic_aadf"},
+                "traffic",
+                TrafficCounts,
             ),
             Stage(
                 "locate_count_points",
