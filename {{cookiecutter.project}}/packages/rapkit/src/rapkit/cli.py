@@ -29,7 +29,7 @@ from .config import PipelineConfig, load_config
 from .errors import PipelineError
 from .io import write_frames_atomically
 from .logs import start_run_log
-from .project import configured_pipeline, find_root, package_name, project_version
+from .project import PYPROJECT, configured_pipeline, find_root, package_name, project_version
 from .runner import run_pipeline
 
 log = logging.getLogger(__name__)
@@ -200,7 +200,7 @@ def _new_pipeline(name: str, package: str | None) -> int:
     root = find_root(Path.cwd())
     package = package or package_name(root)
     if package is None:
-        msg = f"No package to add a pipeline to: set [tool.rapkit] package in {root}/pyproject.toml."
+        msg = f"No package to add a pipeline to: set [tool.rapkit] package in {root / PYPROJECT}."
         raise PipelineError(msg)
     written = scaffold.new_pipeline(root, package, name)
     print(f"Wrote pipeline {name!r}:")  # noqa: T201 - the command's output

@@ -60,7 +60,9 @@ def _explain(exc: pydantic.ValidationError, model: type[Parameters], where: str)
     return "\n".join(lines)
 
 
-def _table_at(model: type[pydantic.BaseModel], loc: tuple[int | str, ...]) -> type[pydantic.BaseModel]:
+def _table_at(
+    model: type[pydantic.BaseModel], loc: tuple[int | str, ...]
+) -> type[pydantic.BaseModel]:
     """Return the (nested) model of the table at ``loc``, so its own keys can be listed."""
     for part in loc:
         field = model.model_fields.get(str(part))

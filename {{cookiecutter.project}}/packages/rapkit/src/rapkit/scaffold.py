@@ -118,7 +118,7 @@ def new_pipeline(root: Path, package: str, name: str) -> list[Path]:
         clashes.append(sample_dir)
     if clashes:
         listed = "\n  ".join(str(path) for path in clashes)
-        msg = f"Not writing pipeline {name!r}: these already exist (nothing was changed):\n  {listed}"
+        msg = f"Not writing pipeline {name!r}: these exist (nothing changed):\n  {listed}"
         raise ConfigError(msg)
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
