@@ -208,10 +208,12 @@ def _new_pipeline(name: str, package: str | None) -> int:
         print(f"  {path.relative_to(root).as_posix()}")  # noqa: T201
     print(  # noqa: T201
         "Next steps:\n"
-        f"  python -m {package} --config config/{name}.toml run   # run it on the sample\n"
-        f"  uvx nox -s tests                                 # its tests are in tests/pipelines\n"
-        f"  then replace the stages, schemas and sample in src/{package}/pipelines/{name}/,\n"
-        f"  point config/{name}.toml at real inputs, and see docs/analyst-guide.md."
+        f"  python -m {package} --config config/{name}.toml run   # run it on its sample\n"
+        f"  uvx nox   # lint, type checks and tests, including tests/pipelines/test_{name}.py\n"
+        "Then make it yours: replace the stages, schemas and sample in "
+        f"src/{package}/pipelines/{name}/ and point config/{name}.toml at real inputs.\n"
+        f"reports/{name}.qmd reads the outputs of that config's run (outputs/{name}/).\n"
+        "See docs/analyst-guide.md."
     )
     return 0
 
