@@ -366,6 +366,8 @@ def test_project_config_builds_the_pipeline(project_config: PipelineConfig) -> N
     assert built.outputs == ["components", "index"]
     settings = pipeline.Parameters.load(project_config.parameters)
     assert settings.ageuk_coefficients.model_dump().keys() == COEFFICIENTS.keys()
+    # The parameters model and the stage that applies the model name the same terms.
+    assert set(pipeline.AgeUkCoefficients.model_fields) == set(stages.AGEUK_COEFFICIENTS)
 
 
 @pytest.mark.parametrize(
