@@ -140,7 +140,7 @@ def test_never_overwrites_an_existing_file(project: tuple[Path, str]) -> None:
 def test_never_mixes_with_existing_sample_data(project: tuple[Path, str]) -> None:
     root, package = project
     (root / "data" / "sample" / "demo").mkdir(parents=True)
-    with pytest.raises(ConfigError, match="already exist"):
+    with pytest.raises(ConfigError, match=r"these exist \(nothing changed\)"):
         scaffold.new_pipeline(root, package, "demo")
     assert not (root / "config" / "demo.toml").exists()
 
