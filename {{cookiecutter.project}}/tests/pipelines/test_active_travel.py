@@ -16,7 +16,13 @@ from rapkit.config import PipelineConfig
 from rapkit.errors import ConfigError, InputError, ValidationFailedError
 from rapkit.validation import validate
 
-from {{ cookiecutter.package }}.pipelines.active_travel import build, make_sample, schemas, stages
+from {{ cookiecutter.package }}.pipelines.active_travel import (
+    build,
+    make_sample,
+    pipeline,
+    schemas,
+    stages,
+)
 
 from ..conftest import Workspace, main
 
@@ -316,11 +322,39 @@ def test_route_properties(counted: list[tuple[str, int, int]], min_points: int) 
     assert lsoa_level == has_lsoa_data
 
 
-def test_build_rejects_bad_parameters() -> None:
-    with pytest.raises(ConfigError, match="weights"):
-        build({"weights": {"active_commute": 1.0}})
-    with pytest.raises(ConfigError, match="Skateboard"):
-        build({"active_modes": ["Skateboard"]})
+@pytest.mark.parametrize(
+    ("parameters", "message"),
+    [
+        ({"weights": {"active_commute": 1.0}}, r"weights\.cycle_traffic: required, but not set"),
+        (
+            {
+                "weights": {
+                    "active_commute": 1,
+                    "cycle_traffic": 1,
+                    "adults_active_travel": 1,
+                    "walking": 1,
+                }
+            },
+            r"unknown key 'weights\.walking' \(allowed: active_commute",
+        ),
+        ({"active_modes": ["Skateboard"]}, r"active_modes: .*unknown: \['Skateboard'\]"),
+        ({"active_modes": "On foot"}, r"active_modes: Input should be a valid list"),
+        ({"active_mode": ["On foot"]}, r"unknown key 'active_mode' \(allowed: active_lives"),
+        ({"traffic_year": "2023"}, r"traffic_year: Input should be a valid integer"),
+    ],
+)
+def test_build_rejects_bad_parameters(parameters: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        build(parameters)
+
+
+def test_whole_number_weights_are_accepted() -> None:
+    weights = {"active_commute": 2, "cycle_traffic": 1, "adults_active_travel": 0.5}
+    assert pipeline.Parameters.load({"weights": weights}).weights.model_dump() == {
+        "active_commute": 2.0,
+        "cycle_traffic": 1.0,
+        "adults_active_travel": 0.5,
+    }
 
 
 def test_sample_is_deterministic_and_sized() -> None:

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rapkit.errors import InputError, ValidationFailedError
+from rapkit.errors import ConfigError, InputError, ValidationFailedError
 from rapkit.importers.iod import IodSummary, tidy_iod_summary
 from rapkit.validation import validate
 
@@ -75,7 +75,7 @@ def run_stages(
         frames[name] = pipeline.readers[name](path)
     out = {}
     for stage in pipeline.stages:
-        result = stage.func(*(frames[n] for n in stage.inputs)).collect()
+        result = stage.call(frames).collect()
         out[stage.output] = validate(result, stage.schema, where=stage.name)
         frames[stage.output] = out[stage.output].lazy()
     return out
@@ -256,6 +256,23 @@ def test_missing_breakdown_labels_fail_clearly(tmp_path: Path) -> None:
     files["ks4_la_characteristics"].with_columns(pl.lit("Boys").alias("breakdown")).write_csv(path)
     with pytest.raises(InputError, match="no Local authority rows left after filtering"):
         build({}).readers["ks4"](path)
+
+
+@pytest.mark.parametrize(
+    ("parameters", "message"),
+    [
+        ({"min_pupil": 10}, r"unknown key 'min_pupil' \(allowed: .*min_pupils"),
+        ({"min_pupils": "10"}, r"min_pupils: Input should be a valid integer"),
+        ({"breakdown_topics": "Total"}, r"breakdown_topics: Input should be a valid list"),
+        ({"all_pupils_breakdown": ["Total"]}, r"all_pupils_breakdown: Input should be a valid str"),
+        ({"column_aliases": {"avg_att8": 8}}, r"column_aliases\.avg_att8: Input should be a valid"),
+    ],
+)
+def test_bad_parameters_are_a_config_error_naming_the_key(
+    parameters: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        build(parameters)
 
 
 def test_la_attainment_schema_catches_groups_that_do_not_add_up(tmp_path: Path) -> None:

@@ -9,10 +9,10 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rapkit.errors import ValidationFailedError
+from rapkit.errors import ConfigError, ValidationFailedError
 from rapkit.validation import validate
 
-from {{ cookiecutter.package }}.pipelines.example import make_sample, schemas, stages
+from {{ cookiecutter.package }}.pipelines.example import build, make_sample, pipeline, schemas, stages
 
 from ..conftest import main
 
@@ -71,6 +71,27 @@ def test_older_age_parameter_moves_the_threshold() -> None:
     data = residents((1, "E01000001", "E08000001", 60), (2, "E01000001", "E08000001", 70))
     assert stages.summarise_areas(data, older_age=75).collect()["older_residents"].item() == 0
     assert stages.summarise_areas(data, older_age=50).collect()["older_residents"].item() == 2
+
+
+def test_parameters_default_and_load_from_the_config_table() -> None:
+    assert pipeline.Parameters.load({}).older_age == stages.OLDER_AGE
+    assert pipeline.Parameters.load({"older_age": 70}).older_age == 70
+
+
+@pytest.mark.parametrize(
+    ("parameters", "message"),
+    [
+        ({"older_ages": 70}, r"unknown key 'older_ages' \(allowed: older_age\)"),
+        ({"older_age": "65"}, r"older_age: Input should be a valid integer"),
+        ({"older_age": 65.5}, r"older_age: Input should be a valid integer"),
+        ({"older_age": [65]}, r"older_age: Input should be a valid integer"),
+    ],
+)
+def test_bad_parameters_are_a_config_error_naming_the_key(
+    parameters: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        build(parameters)
 
 
 @pytest.mark.parametrize(

@@ -296,12 +296,19 @@ def test_select_study_area_rejects_unknown_lads() -> None:
 @pytest.mark.parametrize(
     ("parameters", "message"),
     [
-        ({"lsoa_vintage": "2001"}, "lsoa_vintage"),
-        ({"lad_codes": "E08000001"}, "lad_codes"),
-        ({"site_functions": ["Public Park"]}, "Public Park"),
+        ({"lsoa_vintage": "2001"}, "lsoa_vintage: Value error, lsoa_vintage must be one of"),
+        ({"lsoa_vintage": 2011}, "lsoa_vintage: Input should be a valid string"),
+        ({"lad_codes": "E08000001"}, "lad_codes: Input should be a valid list"),
+        (
+            {"lad_code": ["E08000001"]},
+            "unknown key 'lad_code' (allowed: far_from_park_m, lad_codes",
+        ),
+        ({"site_functions": ["Public Park"]}, "site_functions: Value error, site_functions must"),
+        ({"site_functions": ["Public Park"]}, "unknown: ['Public Park']"),
         ({"site_functions": []}, "at least one"),
-        ({"far_from_park_m": 0}, "far_from_park_m"),
-        ({"far_from_park_m": True}, "far_from_park_m"),
+        ({"far_from_park_m": 0}, "far_from_park_m: Input should be greater than 0"),
+        ({"far_from_park_m": True}, "far_from_park_m: Input should be a valid number"),
+        ({"far_from_park_m": "300"}, "far_from_park_m: Input should be a valid number"),
     ],
 )
 def test_build_rejects_bad_parameters(parameters: dict[str, object], message: str) -> None:

@@ -89,8 +89,25 @@ def test_census_measures_parameter() -> None:
     result = stages.lsoa_qualifications(COUNTS, LOOKUP, measures).collect()
     row = result.filter(pl.col("lsoa_code") == "E01000002").row(0, named=True)
     assert (row["measure"], row["fraction"]) == ("apprenticeship", pytest.approx(120 / 300))
-    with pytest.raises(ConfigError, match="Degree"):
-        build({"census_measures": {"degree": ["Degree"]}})
+
+
+@pytest.mark.parametrize(
+    ("parameters", "message"),
+    [
+        ({"census_measures": {"degree": ["Degree"]}}, r"census_measures: .*unknown: \['Degree'\]"),
+        (
+            {"census_measures": {"none": "No qualifications"}},
+            r"census_measures\.none: .*valid list",
+        ),
+        ({"census_measures": {}}, r"census_measures: .*non-empty"),
+        ({"census_measure": {}}, r"unknown key 'census_measure' \(allowed: census_measures\)"),
+    ],
+)
+def test_bad_parameters_are_a_config_error_naming_the_key(
+    parameters: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        build(parameters)
 
 
 def test_lsoa_outside_the_lookup_fails_by_name() -> None:

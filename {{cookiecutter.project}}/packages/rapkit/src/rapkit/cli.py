@@ -5,6 +5,7 @@ Commands:
     sample-data  (re)generate the synthetic sample inputs, at any size
     backtest     compare outputs with the committed expected hashes
     rap-check    check the project against the NHS RAP levels (and AF, Duck Book)
+    new-pipeline add a pipeline (code, config, sample data, test, report) to the project
 
 Options may come before or after the command (``--config PATH run`` and
 ``run --config PATH`` are the same). Expected problems (bad input, bad
@@ -23,12 +24,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, backtest, rap_check
+from . import __version__, backtest, rap_check, scaffold
 from .config import DEFAULT_CONFIG, PipelineConfig, load_config
 from .errors import PipelineError
 from .io import write_frames_atomically
 from .logs import start_run_log
-from .project import configured_pipeline, find_root, project_version
+from .project import PYPROJECT, configured_pipeline, find_root, package_name, project_version
 from .runner import run_pipeline
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,10 @@ def build_parser(package: str | None = None) -> argparse.ArgumentParser:
     check.add_argument("--expected", type=Path, help="expected hashes file")
     check.add_argument("--update", action="store_true", help="replace the expected hashes")
     _add_rap_check(commands, common)
+    new = commands.add_parser(
+        "new-pipeline", help="add a pipeline: code, config, sample data, test, report"
+    )
+    new.add_argument("name", help="the new pipeline's name, in lower snake case (housing_need)")
     return parser
 
 
@@ -153,6 +158,8 @@ def main(argv: Sequence[str] | None = None, *, package: str | None = None) -> in
 
 def _dispatch(args: argparse.Namespace, package: str | None) -> int:
     """Run the chosen command."""
+    if args.command == "new-pipeline":
+        return _new_pipeline(args.name, package)
     if args.command == "rap-check":
         return _rap_check(args)
     config = load_config(args.config)
@@ -222,6 +229,29 @@ def _rap_check(args: argparse.Namespace) -> int:
         if args.json:
             rap_check.write_json(report, project, args.json.resolve())
     return 0 if report.meets_target else 1
+
+
+def _new_pipeline(name: str, package: str | None) -> int:
+    """Scaffold pipeline ``name`` in the project around the current directory."""
+    root = find_root(Path.cwd())
+    package = package or package_name(root)
+    if package is None:
+        msg = f"No package to add a pipeline to: set [tool.rapkit] package in {root / PYPROJECT}."
+        raise PipelineError(msg)
+    written = scaffold.new_pipeline(root, package, name)
+    print(f"Wrote pipeline {name!r}:")  # noqa: T201 - the command's output
+    for path in written:
+        print(f"  {path.relative_to(root).as_posix()}")  # noqa: T201
+    print(  # noqa: T201
+        "Next steps:\n"
+        f"  python -m {package} --config config/{name}.toml run   # run it on its sample\n"
+        f"  uvx nox   # lint, type checks and tests, including tests/pipelines/test_{name}.py\n"
+        "Then make it yours: replace the stages, schemas and sample in "
+        f"src/{package}/pipelines/{name}/ and point config/{name}.toml at real inputs.\n"
+        f"reports/{name}.qmd reads the outputs of that config's run (outputs/{name}/).\n"
+        "See docs/analyst-guide.md."
+    )
+    return 0
 
 
 def _backtest(args: argparse.Namespace, outputs_dir: Path, root: Path) -> int:

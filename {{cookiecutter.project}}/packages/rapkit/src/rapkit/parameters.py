@@ -46,13 +46,28 @@ class Parameters(pydantic.BaseModel):
 
 def _explain(exc: pydantic.ValidationError, model: type[Parameters], where: str) -> str:
     """Turn pydantic's errors into one line per key, with the keys that are allowed."""
-    allowed = ", ".join(sorted(model.model_fields)) or "none"
     lines = [f"{where} is not valid for this pipeline:"]
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"]) or "(table)"
         if error["type"] == "extra_forbidden":
+            allowed = ", ".join(sorted(_table_at(model, error["loc"][:-1]).model_fields)) or "none"
             lines.append(f"  - unknown key {key!r} (allowed: {allowed}); check its spelling.")
+        elif error["type"] == "missing":
+            lines.append(f"  - {key}: required, but not set.")
         else:
             value = error.get("input")
             lines.append(f"  - {key}: {error['msg']} (got {value!r}).")
     return "\n".join(lines)
+
+
+def _table_at(
+    model: type[pydantic.BaseModel], loc: tuple[int | str, ...]
+) -> type[pydantic.BaseModel]:
+    """Return the (nested) model of the table at ``loc``, so its own keys can be listed."""
+    for part in loc:
+        field = model.model_fields.get(str(part))
+        annotation = field.annotation if field else None
+        if not (isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel)):
+            return model
+        model = annotation
+    return model

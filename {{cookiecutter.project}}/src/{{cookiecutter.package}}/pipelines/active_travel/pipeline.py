@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
+import pydantic
+import rapkit
 from rapkit import Pipeline, Stage
-from rapkit.errors import ConfigError
 from rapkit.importers.census import CensusCounts
 from rapkit.importers.dft_traffic import TrafficCounts, read_traffic_counts, tidy_traffic_counts
 from rapkit.importers.geography import LsoaLookup, read_lsoa_lookup
@@ -17,50 +18,62 @@ from . import schemas, stages
 SAMPLE_ROWS = 100  # synthetic LSOAs in the bundled sample
 
 
-def _weights(parameters: Mapping[str, Any]) -> dict[str, float]:
-    """Return one weight per component; unknown or missing names are a config error."""
-    given = dict(parameters.get("weights", dict.fromkeys(schemas.COMPONENTS, 1.0)))
-    if set(given) != set(schemas.COMPONENTS):
-        msg = (
-            f"[parameters.weights] must give exactly the components {list(schemas.COMPONENTS)}; "
-            f"got {sorted(given)}."
-        )
-        raise ConfigError(msg)
-    return {name: float(value) for name, value in given.items()}
+class Weights(rapkit.Parameters):
+    """``[parameters.weights]``: the weight of every component, and no other."""
+
+    active_commute: float
+    cycle_traffic: float
+    adults_active_travel: float
 
 
-def _active_modes(parameters: Mapping[str, Any]) -> tuple[str, ...]:
-    """Return the TS061 categories counted as active travel, checked against the table."""
-    modes = tuple(parameters.get("active_modes", stages.ACTIVE_MODES))
-    unknown = [mode for mode in modes if mode not in stages.TS061_CATEGORIES]
-    if unknown or not modes:
-        msg = (
-            f"active_modes {list(modes)} must be non-empty TS061 categories; unknown: {unknown}. "
-            f"Categories: {list(stages.TS061_CATEGORIES)}."
-        )
-        raise ConfigError(msg)
-    return modes
+class Parameters(rapkit.Parameters):
+    """``[parameters]`` in the config: a typo or a wrong type stops the run, naming the key."""
+
+    # TS061 categories counted as active.
+    active_modes: list[str] = pydantic.Field(default_factory=lambda: list(stages.ACTIVE_MODES))
+    traffic_year: int = 2023
+    min_count_points: int = 1
+    active_lives_year: int = 2023
+    active_lives_mode: str = "Walking or cycling"
+    active_lives_purpose: str = "Travel"
+    active_lives_frequency: str = "At least once per week"
+    walking_cycling_preamble_rows: int | None = None  # None: find the header row
+    no_data_value: float = 0.0
+    weights: Weights = Weights(active_commute=1.0, cycle_traffic=1.0, adults_active_travel=1.0)
+
+    @pydantic.field_validator("active_modes")
+    @classmethod
+    def _known_modes(cls, modes: list[str]) -> list[str]:
+        """A misspelt category would silently count nobody as travelling actively."""
+        unknown = [mode for mode in modes if mode not in stages.TS061_CATEGORIES]
+        if unknown or not modes:
+            msg = (
+                f"active_modes must be non-empty TS061 categories; unknown: {unknown}. "
+                f"Categories: {list(stages.TS061_CATEGORIES)}"
+            )
+            raise ValueError(msg)
+        return modes
 
 
 def build(parameters: Mapping[str, Any]) -> Pipeline:
     """Return the active travel pipeline, configured by ``[parameters]``."""
-    skip = parameters.get("walking_cycling_preamble_rows")
+    settings = Parameters.load(parameters)
     traffic = partial(
         stages.cycle_traffic,
-        year=int(parameters.get("traffic_year", 2023)),
-        min_count_points=int(parameters.get("min_count_points", 1)),
+        year=settings.traffic_year,
+        min_count_points=settings.min_count_points,
     )
     adults = partial(
         stages.adults_active_travel,
-        year=int(parameters.get("active_lives_year", 2023)),
-        mode=str(parameters.get("active_lives_mode", "Walking or cycling")),
-        purpose=str(parameters.get("active_lives_purpose", "Travel")),
-        frequency=str(parameters.get("active_lives_frequency", "At least once per week")),
+        year=settings.active_lives_year,
+        mode=settings.active_lives_mode,
+        purpose=settings.active_lives_purpose,
+        frequency=settings.active_lives_frequency,
     )
     index = partial(
         stages.active_travel_index,
-        weights=_weights(parameters),
-        no_data_value=float(parameters.get("no_data_value", 0.0)),
+        weights=settings.weights.model_dump(),
+        no_data_value=settings.no_data_value,
     )
     component = schemas.ActiveTravelComponent
     return Pipeline(
@@ -69,7 +82,7 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
             "travel_to_work": stages.read_travel_to_work,
             "lsoa_lookup": read_lsoa_lookup,
             "walking_cycling": partial(
-                stages.read_walking_cycling, skip_rows=None if skip is None else int(skip)
+                stages.read_walking_cycling, skip_rows=settings.walking_cycling_preamble_rows
             ),
             "traffic_aadf": read_traffic_counts,
             "count_point_lsoa": stages.read_count_point_lsoa,
@@ -78,57 +91,64 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
             Stage(
                 "tidy_travel_to_work",
                 stages.tidy_travel_to_work,
-                ("travel_to_work",),
+                {"raw": "travel_to_work"},
                 "travel_counts",
                 CensusCounts,
             ),
-            Stage("tidy_lookup", stages.tidy_lookup, ("lsoa_lookup",), "lookup", LsoaLookup),
+            Stage("tidy_lookup", stages.tidy_lookup, {"raw": "lsoa_lookup"}, "lookup", LsoaLookup),
             Stage(
                 "study_areas",
                 stages.study_areas,
-                ("travel_counts", "lookup"),
+                {"counts": "travel_counts", "lookup": "lookup"},
                 "areas",
                 schemas.StudyAreas,
             ),
             Stage(
                 "tidy_walking_cycling",
                 stages.tidy_walking_cycling,
-                ("walking_cycling",),
+                {"raw": "walking_cycling"},
                 "walking_cycling_rates",
                 schemas.WalkingCycling,
             ),
-            Stage("tidy_traffic", tidy_traffic_counts, ("traffic_aadf",), "traffic", TrafficCounts),
+            Stage(
+                "tidy_traffic",
+                tidy_traffic_counts,
+                {"raw": "traffic_aadf"},
+                "traffic",
+                TrafficCounts,
+            ),
             Stage(
                 "locate_count_points",
                 stages.tidy_count_point_lsoa,
-                ("count_point_lsoa", "lookup"),
+                {"raw": "count_point_lsoa", "lookup": "lookup"},
                 "count_points",
                 schemas.CountPoints,
             ),
             Stage(
                 "active_commute",
-                partial(stages.active_commute, active_modes=_active_modes(parameters)),
-                ("travel_counts", "areas"),
+                partial(stages.active_commute, active_modes=settings.active_modes),
+                {"counts": "travel_counts", "areas": "areas"},
                 "commute_component",
                 component,
             ),
             Stage(
                 "cycle_traffic",
                 traffic,
-                ("traffic", "count_points", "areas"),
+                {"traffic": "traffic", "points": "count_points", "areas": "areas"},
                 "cycle_component",
                 component,
             ),
             Stage(
                 "adults_active_travel",
                 adults,
-                ("walking_cycling_rates", "areas"),
+                {"rates": "walking_cycling_rates", "areas": "areas"},
                 "adults_component",
                 component,
             ),
             Stage(
                 "combine_components",
                 stages.combine_components,
+                # By position: combine_components stacks any number of components.
                 ("commute_component", "cycle_component", "adults_component"),
                 "active_travel_components",
                 component,
@@ -136,7 +156,7 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
             Stage(
                 "active_travel_index",
                 index,
-                ("active_travel_components", "areas"),
+                {"components": "active_travel_components", "areas": "areas"},
                 "active_travel_index",
                 schemas.ActiveTravelIndex,
             ),

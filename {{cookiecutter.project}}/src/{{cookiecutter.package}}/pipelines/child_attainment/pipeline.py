@@ -4,6 +4,8 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
+import pydantic
+import rapkit
 from rapkit import Pipeline, Stage
 from rapkit.importers.iod import IodSummary, tidy_iod_summary
 
@@ -12,19 +14,33 @@ from . import schemas, stages
 SAMPLE_ROWS = 600
 
 
+class Parameters(rapkit.Parameters):
+    """``[parameters]`` in the config: a typo or a wrong type stops the run, naming the key."""
+
+    breakdown_topics: list[str] = pydantic.Field(
+        default_factory=lambda: list(stages.DEFAULT_TOPICS)
+    )
+    all_pupils_breakdown: str = stages.DEFAULT_GROUPS["all"]
+    disadvantaged_breakdown: str = stages.DEFAULT_GROUPS["disadvantaged"]
+    other_breakdown: str = stages.DEFAULT_GROUPS["other"]
+    # Published column name -> the name used here.
+    column_aliases: dict[str, str] = pydantic.Field(default_factory=dict)
+    deprivation_domain: str = "imd"  # a key of rapkit.importers.iod.DOMAINS
+    min_pupils: int = stages.MIN_PUPILS  # no gap is computed for smaller groups
+
+
 def build(parameters: Mapping[str, Any]) -> Pipeline:
     """Return the pipeline; ``[parameters]`` in the config sets labels, domain and threshold."""
+    settings = Parameters.load(parameters)
     groups = {
-        "all": str(parameters.get("all_pupils_breakdown", stages.DEFAULT_GROUPS["all"])),
-        "disadvantaged": str(
-            parameters.get("disadvantaged_breakdown", stages.DEFAULT_GROUPS["disadvantaged"])
-        ),
-        "other": str(parameters.get("other_breakdown", stages.DEFAULT_GROUPS["other"])),
+        "all": settings.all_pupils_breakdown,
+        "disadvantaged": settings.disadvantaged_breakdown,
+        "other": settings.other_breakdown,
     }
-    topics = [str(t) for t in parameters.get("breakdown_topics", stages.DEFAULT_TOPICS)]
-    aliases = {str(k): str(v) for k, v in dict(parameters.get("column_aliases", {})).items()}
-    domain = str(parameters.get("deprivation_domain", "imd"))
-    min_pupils = int(parameters.get("min_pupils", stages.MIN_PUPILS))
+    topics = settings.breakdown_topics
+    aliases = settings.column_aliases
+    domain = settings.deprivation_domain
+    min_pupils = settings.min_pupils
     return Pipeline(
         name="child_attainment",
         readers={
@@ -35,42 +51,42 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
             Stage(
                 name="tidy_ks4",
                 func=stages.tidy_ks4,
-                inputs=("ks4",),
+                inputs={"raw": "ks4"},
                 output="ks4_rows",
                 schema=schemas.Ks4Rows,
             ),
             Stage(
                 name="la_attainment",
                 func=partial(stages.la_attainment, groups=groups),
-                inputs=("ks4_rows",),
+                inputs={"ks4": "ks4_rows"},
                 output="la_attainment",
                 schema=schemas.LaAttainment,
             ),
             Stage(
                 name="tidy_deprivation",
                 func=tidy_iod_summary,
-                inputs=("deprivation",),
+                inputs={"raw": "deprivation"},
                 output="iod",
                 schema=IodSummary,
             ),
             Stage(
                 name="rank_deprivation",
                 func=stages.rank_deprivation,
-                inputs=("iod",),
+                inputs={"iod": "iod"},
                 output="la_deprivation",
                 schema=schemas.LaDeprivation,
             ),
             Stage(
                 name="attainment_gaps",
                 func=partial(stages.attainment_gaps, min_pupils=min_pupils),
-                inputs=("la_attainment", "la_deprivation"),
+                inputs={"attainment": "la_attainment", "deprivation": "la_deprivation"},
                 output="attainment_gaps",
                 schema=schemas.AttainmentGaps,
             ),
             Stage(
                 name="gaps_by_deprivation",
                 func=stages.gaps_by_deprivation,
-                inputs=("attainment_gaps",),
+                inputs={"gaps": "attainment_gaps"},
                 output="gaps_by_deprivation",
                 schema=schemas.GapsByDeprivation,
             ),

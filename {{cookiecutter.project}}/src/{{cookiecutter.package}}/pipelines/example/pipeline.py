@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
+import rapkit
 from rapkit import Pipeline, Stage
 
 from . import schemas, stages
@@ -11,9 +12,15 @@ from . import schemas, stages
 SAMPLE_ROWS = 10_000
 
 
+class Parameters(rapkit.Parameters):
+    """``[parameters]`` in the config: a typo or a wrong type stops the run, naming the key."""
+
+    older_age: int = stages.OLDER_AGE  # age from which a resident counts as "older"
+
+
 def build(parameters: Mapping[str, Any]) -> Pipeline:
     """Return the example pipeline, with parameters from ``[parameters]`` in the config."""
-    older_age = int(parameters.get("older_age", stages.OLDER_AGE))
+    settings = Parameters.load(parameters)
     return Pipeline(
         name="example",
         readers={"residents": stages.read_residents},
@@ -21,15 +28,15 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
             Stage(
                 name="tidy_residents",
                 func=stages.tidy_residents,
-                inputs=("residents",),
+                inputs={"raw": "residents"},
                 output="residents_tidy",
                 schema=schemas.Residents,
                 line_offset=2,  # one output row per data line: report CSV line numbers
             ),
             Stage(
                 name="summarise_areas",
-                func=partial(stages.summarise_areas, older_age=older_age),
-                inputs=("residents_tidy",),
+                func=partial(stages.summarise_areas, older_age=settings.older_age),
+                inputs={"residents": "residents_tidy"},
                 output="area_summary",
                 schema=schemas.AreaSummary,
             ),

@@ -5,16 +5,17 @@
     greenspace_pieces.csv -tidy_pieces---------> pieces --measure_green_area--> green_area
     study_area + green_area --build_index--> green_space_lsoa --summarise_lads--> green_space_lad
 
-Parameters come from ``[parameters]`` in the configuration and are checked
-here, so a typo fails before any data is read.
+Parameters come from ``[parameters]`` in the configuration and are checked by
+:class:`Parameters`, so a typo fails before any data is read.
 """
 
 from collections.abc import Mapping
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
+import pydantic
+import rapkit
 from rapkit import Pipeline, Stage
-from rapkit.errors import ConfigError
 from rapkit.importers import ons_boundaries, ons_green_space, os_open_greenspace
 
 from . import schemas, stages
@@ -22,40 +23,43 @@ from . import schemas, stages
 SAMPLE_ROWS = 300  # LSOAs in the bundled sample
 
 
-def _strings(parameters: Mapping[str, Any], key: str, default: tuple[str, ...]) -> list[str]:
-    """Return a list-of-strings parameter, or raise a ConfigError naming it."""
-    value = parameters.get(key, list(default))
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        msg = f"`{key}` in [parameters] must be a list of strings, not {value!r}."
-        raise ConfigError(msg)
-    return value
+class Parameters(rapkit.Parameters):
+    """``[parameters]`` in the config: a typo or a wrong type stops the run, naming the key."""
 
+    lsoa_vintage: str = stages.LSOA_VINTAGE  # geography vintage of every input
+    # Local authorities to study; [] keeps every LSOA.
+    lad_codes: list[str] = pydantic.Field(default_factory=list)
+    # OS Open Greenspace functions counted as public green space.
+    site_functions: list[str] = pydantic.Field(default_factory=lambda: list(stages.SITE_FUNCTIONS))
+    far_from_park_m: Annotated[float, pydantic.Field(gt=0)] = stages.FAR_FROM_PARK_M
 
-def _settings(parameters: Mapping[str, Any]) -> tuple[str, list[str], list[str], float]:
-    """Check and return (lsoa_vintage, lad_codes, site_functions, far_from_park_m)."""
-    vintage = str(parameters.get("lsoa_vintage", stages.LSOA_VINTAGE))
-    if vintage not in ons_boundaries.VINTAGES:
-        msg = f"`lsoa_vintage` must be one of {ons_boundaries.VINTAGES}, not {vintage!r}."
-        raise ConfigError(msg)
-    lad_codes = _strings(parameters, "lad_codes", ())
-    functions = _strings(parameters, "site_functions", stages.SITE_FUNCTIONS)
-    unknown = sorted(set(functions) - set(os_open_greenspace.SITE_FUNCTIONS))
-    if unknown or not functions:
-        msg = (
-            f"`site_functions` must name at least one OS Open Greenspace function; unknown: "
-            f"{unknown}. Known: {', '.join(os_open_greenspace.SITE_FUNCTIONS)}."
-        )
-        raise ConfigError(msg)
-    far = parameters.get("far_from_park_m", stages.FAR_FROM_PARK_M)
-    if isinstance(far, bool) or not isinstance(far, int | float) or far <= 0:
-        msg = f"`far_from_park_m` must be a positive number of metres, not {far!r}."
-        raise ConfigError(msg)
-    return vintage, lad_codes, functions, float(far)
+    @pydantic.field_validator("lsoa_vintage")
+    @classmethod
+    def _known_vintage(cls, vintage: str) -> str:
+        """Only vintages with a boundaries reader can be checked against."""
+        if vintage not in ons_boundaries.VINTAGES:
+            msg = f"lsoa_vintage must be one of {ons_boundaries.VINTAGES}"
+            raise ValueError(msg)
+        return vintage
+
+    @pydantic.field_validator("site_functions")
+    @classmethod
+    def _known_functions(cls, functions: list[str]) -> list[str]:
+        """A misspelt function would silently count no green space at all."""
+        unknown = sorted(set(functions) - set(os_open_greenspace.SITE_FUNCTIONS))
+        if unknown or not functions:
+            msg = (
+                f"site_functions must name at least one OS Open Greenspace function; unknown: "
+                f"{unknown}. Known: {', '.join(os_open_greenspace.SITE_FUNCTIONS)}"
+            )
+            raise ValueError(msg)
+        return functions
 
 
 def build(parameters: Mapping[str, Any]) -> Pipeline:
     """Return the green space pipeline, with parameters from ``[parameters]`` in the config."""
-    vintage, lad_codes, functions, far = _settings(parameters)
+    settings = Parameters.load(parameters)
+    vintage = settings.lsoa_vintage
     return Pipeline(
         name="green_space",
         readers={
@@ -70,7 +74,7 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
             Stage(
                 "tidy_access",
                 stages.tidy_access,
-                ("parks_access",),
+                {"raw": "parks_access"},
                 "access",
                 schemas.ParksAccess,
                 line_offset=2,
@@ -78,7 +82,7 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
             Stage(
                 "tidy_boundaries",
                 stages.tidy_boundaries,
-                ("lsoa_boundaries",),
+                {"raw": "lsoa_boundaries"},
                 "boundaries",
                 schemas.LsoaBoundaries,
                 line_offset=2,
@@ -86,36 +90,40 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
             Stage(
                 "tidy_pieces",
                 stages.tidy_pieces,
-                ("greenspace_pieces",),
+                {"raw": "greenspace_pieces"},
                 "pieces",
                 schemas.GreenspacePieces,
                 line_offset=2,
             ),
             Stage(
                 "select_study_area",
-                partial(stages.select_study_area, lad_codes=lad_codes, vintage=vintage),
-                ("access", "boundaries"),
+                partial(stages.select_study_area, lad_codes=settings.lad_codes, vintage=vintage),
+                {"access": "access", "boundaries": "boundaries"},
                 "study_area",
                 schemas.StudyArea,
             ),
             Stage(
                 "measure_green_area",
-                partial(stages.measure_green_area, site_functions=functions, vintage=vintage),
-                ("pieces", "boundaries", "study_area"),
+                partial(
+                    stages.measure_green_area,
+                    site_functions=settings.site_functions,
+                    vintage=vintage,
+                ),
+                {"pieces": "pieces", "boundaries": "boundaries", "study_area": "study_area"},
                 "green_area",
                 schemas.GreenArea,
             ),
             Stage(
                 "build_index",
-                partial(stages.build_index, far_from_park_m=far),
-                ("study_area", "green_area"),
+                partial(stages.build_index, far_from_park_m=settings.far_from_park_m),
+                {"study_area": "study_area", "green_area": "green_area"},
                 "green_space_lsoa",
                 schemas.GreenSpaceLsoa,
             ),
             Stage(
                 "summarise_lads",
                 stages.summarise_lads,
-                ("green_space_lsoa",),
+                {"lsoas": "green_space_lsoa"},
                 "green_space_lad",
                 schemas.GreenSpaceLad,
             ),

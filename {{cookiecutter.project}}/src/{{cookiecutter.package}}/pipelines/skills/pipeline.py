@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
+import pydantic
+import rapkit
 from rapkit import Pipeline, Stage
-from rapkit.errors import ConfigError
 from rapkit.importers.census import CensusCounts
 from rapkit.importers.geography import LsoaLookup, read_lsoa_lookup
 from rapkit.importers.nomis_api import NomisObservations
@@ -17,27 +18,35 @@ from . import schemas, stages
 SAMPLE_ROWS = 100  # synthetic LSOAs in the bundled sample
 
 
-def _census_measures(parameters: Mapping[str, Any]) -> dict[str, list[str]]:
-    """Return the Census measures, checking every category is a TS067 category."""
-    measures = {
-        str(name): [str(c) for c in categories]
-        for name, categories in parameters.get("census_measures", stages.CENSUS_MEASURES).items()
-    }
-    unknown = sorted(
-        {c for categories in measures.values() for c in categories} - set(stages.TS067_CATEGORIES)
+class Parameters(rapkit.Parameters):
+    """``[parameters]`` in the config: a typo or a wrong type stops the run, naming the key."""
+
+    # Measure name -> the TS067 categories counted in its numerator.
+    census_measures: dict[str, list[str]] = pydantic.Field(
+        default_factory=lambda: dict(stages.CENSUS_MEASURES)
     )
-    if unknown or not measures or not all(measures.values()):
-        msg = (
-            f"[parameters.census_measures] must map names to non-empty lists of TS067 "
-            f"categories; unknown: {unknown}. Categories: {list(stages.TS067_CATEGORIES)}."
+
+    @pydantic.field_validator("census_measures")
+    @classmethod
+    def _known_categories(cls, measures: dict[str, list[str]]) -> dict[str, list[str]]:
+        """A misspelt category would silently count nobody in a measure."""
+        unknown = sorted(
+            {c for categories in measures.values() for c in categories}
+            - set(stages.TS067_CATEGORIES)
         )
-        raise ConfigError(msg)
-    return measures
+        if unknown or not measures or not all(measures.values()):
+            msg = (
+                f"census_measures must map names to non-empty lists of TS067 categories; "
+                f"unknown: {unknown}. Categories: {list(stages.TS067_CATEGORIES)}"
+            )
+            raise ValueError(msg)
+        return measures
 
 
 def build(parameters: Mapping[str, Any]) -> Pipeline:
     """Return the skills pipeline, configured by ``[parameters]``."""
-    qualifications = partial(stages.lsoa_qualifications, measures=_census_measures(parameters))
+    settings = Parameters.load(parameters)
+    qualifications = partial(stages.lsoa_qualifications, measures=settings.census_measures)
     return Pipeline(
         name="skills",
         readers={
@@ -49,22 +58,22 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
             Stage(
                 "tidy_qualifications",
                 stages.tidy_qualifications,
-                ("qualifications",),
+                {"raw": "qualifications"},
                 "qualification_counts",
                 CensusCounts,
             ),
-            Stage("tidy_lookup", stages.tidy_lookup, ("lsoa_lookup",), "lookup", LsoaLookup),
+            Stage("tidy_lookup", stages.tidy_lookup, {"raw": "lsoa_lookup"}, "lookup", LsoaLookup),
             Stage(
                 "lsoa_qualifications",
                 qualifications,
-                ("qualification_counts", "lookup"),
+                {"counts": "qualification_counts", "lookup": "lookup"},
                 "lsoa_qualifications",
                 schemas.LsoaQualifications,
             ),
             Stage(
                 "tidy_aps",
                 stages.tidy_aps,
-                ("aps",),
+                {"raw": "aps"},
                 "aps_observations",
                 NomisObservations,
                 line_offset=2,  # one row per data line: errors give CSV line numbers
@@ -72,7 +81,7 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
             Stage(
                 "aps_series",
                 stages.aps_series,
-                ("aps_observations",),
+                {"observations": "aps_observations"},
                 "aps_series",
                 schemas.ApsSeries,
             ),

@@ -248,7 +248,8 @@ def table_components(counts: pl.LazyFrame, components: Sequence[Component]) -> p
     )
 
 
-def compute_components(  # noqa: PLR0917 - the runner passes each input frame by position
+def compute_components(
+    *,
     age: pl.LazyFrame,
     tenure: pl.LazyFrame,
     partnership: pl.LazyFrame,
