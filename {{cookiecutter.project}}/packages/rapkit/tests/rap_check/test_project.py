@@ -42,7 +42,7 @@ from .helpers import (
     write_lock,
 )
 
-LOCKED = ("numpy", "pandera", "polars", "pyyaml", "rapkit")
+LOCKED = ("numpy", "pandera", "polars", "pydantic", "pyyaml", "rapkit")  # the project's dependencies
 
 
 def expected_fresh_failures(root: Path) -> set[str]:
