@@ -42,7 +42,8 @@ from .helpers import (
     write_lock,
 )
 
-LOCKED = ("numpy", "pandera", "polars", "pydantic", "pyyaml", "rapkit")  # the project's dependencies
+# The generated project's runtime dependencies.
+LOCKED = ("numpy", "pandera", "polars", "pydantic", "pyyaml", "rapkit")
 
 
 def expected_fresh_failures(root: Path) -> set[str]:
