@@ -86,17 +86,10 @@ def which_or_skip(tool: str) -> str:
     return found
 
 
-def run_project_script(project: Path, script: str, *args: str) -> None:
-    """Run ``script`` (Python source) with a generated project's own locked environment.
-
-    Template tests use this to drive a generated package on real published files
-    without installing its dependencies into the template's test environment.
-    """
-    uv = which_or_skip("uv")
-    path = project / "real_data_check.py"
-    path.write_text(script, encoding="utf-8")
-    done = subprocess.run(
-        [uv, "run", "--no-dev", "--quiet", "python", str(path), *args],
+def uv_in(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``uv ARGS`` in a generated project, with its own environment (not the test session's)."""
+    return subprocess.run(
+        [which_or_skip("uv"), *args],
         cwd=project,
         env=clean_env(),
         capture_output=True,
@@ -104,6 +97,17 @@ def run_project_script(project: Path, script: str, *args: str) -> None:
         check=False,
         timeout=900,
     )
+
+
+def run_project_script(project: Path, script: str, *args: str) -> None:
+    """Run ``script`` (Python source) with a generated project's own locked environment.
+
+    Template tests use this to drive a generated package on real published files
+    without installing its dependencies into the template's test environment.
+    """
+    path = project / "real_data_check.py"
+    path.write_text(script, encoding="utf-8")
+    done = uv_in(project, "run", "--no-dev", "--quiet", "python", str(path), *args)
     assert done.returncode == 0, done.stderr[-4000:]
 
 

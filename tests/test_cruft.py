@@ -8,7 +8,7 @@ import subprocess
 import tomllib
 from pathlib import Path
 
-from .conftest import TEMPLATE, clean_env, git, which_or_skip
+from .conftest import TEMPLATE, clean_env, git, uv_in, which_or_skip
 
 IDENTITY = ["-c", "user.name=Template Tester", "-c", "user.email=tester@example.gov.uk"]
 
@@ -107,15 +107,7 @@ def test_cruft_update_applies_template_changes_and_keeps_local_ones(tmp_path: Pa
 
 def uv(project: Path, *args: str) -> str:
     """Run uv in a generated project's own environment and return its output."""
-    done = subprocess.run(
-        [which_or_skip("uv"), *args],
-        cwd=project,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
+    done = uv_in(project, *args)
     assert done.returncode == 0, done.stderr[-4000:]
     return done.stdout
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CHOICES, TEMPLATE, clean_env, generate, which_or_skip
+from .conftest import CHOICES, TEMPLATE, generate, uv_in
 
 LIBRARY = TEMPLATE / "{{cookiecutter.project}}" / "packages" / "rapkit"
 DEFAULT_SRC_LIMIT = 1300  # lines of Python in the default starter's src/<package>/ (issue 10)
@@ -94,30 +94,14 @@ def test_project_depends_on_the_vendored_library(default_project: Path) -> None:
 def locked_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A default project with uv.lock, its environment synced once."""
     project = generate(tmp_path_factory.mktemp("locked"), lock=True)
-    uv = which_or_skip("uv")
-    done = subprocess.run(
-        [uv, "sync", "--locked", "--quiet"],
-        cwd=project,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = uv_in(project, "sync", "--locked", "--quiet")
     assert done.returncode == 0, done.stderr
     return project
 
 
 def uv_run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run a command in the project's own locked environment."""
-    return subprocess.run(
-        [which_or_skip("uv"), "run", "--locked", "--quiet", *args],
-        cwd=project,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
+    return uv_in(project, "run", "--locked", "--quiet", *args)
 
 
 @pytest.mark.generated

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import clean_env, generate, git, which_or_skip
+from .conftest import generate, git, uv_in
 from .test_generated import SESSIONS, run_nox
 
 PACKAGE = "my_rap_project"  # the default answers' package
@@ -32,15 +32,7 @@ WRITTEN = {
 
 def project_command(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run ``python -m <package> ARGS`` in the project's own locked environment."""
-    return subprocess.run(
-        [which_or_skip("uv"), "run", "--quiet", "python", "-m", PACKAGE, *args],
-        cwd=project,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
+    return uv_in(project, "run", "--quiet", "python", "-m", PACKAGE, *args)
 
 
 @pytest.mark.generated
