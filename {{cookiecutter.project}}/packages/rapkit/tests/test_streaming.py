@@ -149,7 +149,7 @@ def test_duplicates_are_rejected_with_lines_and_nothing_is_written(
     assert "column 'key' failed field_uniqueness across the whole table" in message
     assert "{'key': 1, 'copies': 2}" in message
     assert "at lines 2, 4" in message
-    assert not (tmp_path / "outputs").exists()
+    assert list((tmp_path / "outputs").iterdir()) == []
     assert not list((tmp_path / "data" / "interim").glob(".run-*"))
 
 
