@@ -241,7 +241,7 @@ def test_file_size_limit_while_publishing_is_a_message_and_changes_nothing(out: 
             sys.exit(1)
         """
     )
-    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+    done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=False
     )
     assert done.returncode == 1, done.stderr
