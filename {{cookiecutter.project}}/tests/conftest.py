@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
 import pytest
 from rapkit import cli
 from rapkit.config import PipelineConfig, load_config
-from rapkit.project import package_name
+from rapkit.io import write_frames_atomically
+from rapkit.project import configured_pipeline, package_name
+from rapkit.runner import run_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = package_name(ROOT)  # from [tool.rapkit] in pyproject.toml
@@ -57,3 +61,16 @@ def workspace(tmp_path: Path, project_config: PipelineConfig) -> Workspace:
     config_path.parent.mkdir()
     config_path.write_text(text, encoding="utf-8")
     return Workspace(config_path=config_path, inputs=inputs, outputs=outputs)
+
+
+def run_on_sample(folder: Path, config: PipelineConfig, files: dict[str, pl.DataFrame]) -> int:
+    """Run the configured pipeline on ``make_sample`` output written to ``folder``.
+
+    Returns how many outputs were published; any validation failure raises, so a
+    sample the pipeline rejects fails the test with the pipeline's own message.
+    """
+    written = write_frames_atomically(files, folder / "inputs")
+    inputs = {name: written[path.stem] for name, path in config.inputs.items()}
+    local = dataclasses.replace(config, inputs=inputs, outputs_dir=folder / "outputs")
+    pipeline = configured_pipeline(local, PACKAGE).build(local.parameters)
+    return len(run_pipeline(pipeline, local).outputs)
