@@ -63,14 +63,29 @@ def workspace(tmp_path: Path, project_config: PipelineConfig) -> Workspace:
     return Workspace(config_path=config_path, inputs=inputs, outputs=outputs)
 
 
-def run_on_sample(folder: Path, config: PipelineConfig, files: dict[str, pl.DataFrame]) -> int:
+def run_on_sample(
+    folder: Path, config: PipelineConfig, files: dict[str, pl.DataFrame], *, batch_rows: int = 0
+) -> int:
     """Run the configured pipeline on ``make_sample`` output written to ``folder``.
 
     Returns how many outputs were published; any validation failure raises, so a
     sample the pipeline rejects fails the test with the pipeline's own message.
+    With ``batch_rows``, the pipeline also runs in streaming mode, validating that
+    many rows at a time (so groups straddle batches), and must publish the same bytes.
     """
     written = write_frames_atomically(files, folder / "inputs")
     inputs = {name: written[path.stem] for name, path in config.inputs.items()}
-    local = dataclasses.replace(config, inputs=inputs, outputs_dir=folder / "outputs")
+    local = dataclasses.replace(
+        config, root=folder, inputs=inputs, outputs_dir=folder / "outputs", streaming=False
+    )
     pipeline = configured_pipeline(local, PACKAGE).build(local.parameters)
-    return len(run_pipeline(pipeline, local).outputs)
+    in_memory = run_pipeline(pipeline, local).outputs
+    if batch_rows:
+        streamed = run_pipeline(
+            pipeline,
+            dataclasses.replace(local, outputs_dir=folder / "streamed", streaming=True),
+            batch_rows=batch_rows,
+        ).outputs
+        for name, path in in_memory.items():
+            assert streamed[name].read_bytes() == path.read_bytes(), name
+    return len(in_memory)

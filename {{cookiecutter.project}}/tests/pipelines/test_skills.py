@@ -333,4 +333,5 @@ def test_sample_of_any_size_validates_and_runs(
     tmp_path_factory: pytest.TempPathFactory, project_config: PipelineConfig, rows: int, seed: int
 ) -> None:
     files = make_sample(rows, seed)
-    assert run_on_sample(tmp_path_factory.mktemp("sample"), project_config, files) >= 1
+    folder = tmp_path_factory.mktemp("sample")
+    assert run_on_sample(folder, project_config, files, batch_rows=97) >= 1

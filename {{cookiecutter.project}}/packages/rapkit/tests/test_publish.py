@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
+import logging
 import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import polars as pl
 import pytest
 
-from rapkit import backtest, cli, publish
+from rapkit import backtest, cli, project, publish
+from rapkit.config import load_config
+from rapkit.errors import PipelineError
+from rapkit.logs import start_run_log
 from rapkit.publish import MANIFEST_NAME, PublishError, PublishInterruptedError
+from rapkit.reporting import ReportError, load_run
 
 from .conftest import PACKAGE, Workspace
 
@@ -351,3 +358,52 @@ def test_spill_folder_is_removed_on_ctrl_c(tmp_path: Path) -> None:
     with pytest.raises(KeyboardInterrupt):
         interrupted()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_log_folder_that_is_a_file_is_a_message(tmp_path: Path) -> None:
+    (tmp_path / "logs").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(PipelineError, match=r"Cannot write the run log .*logs"):
+        start_run_log(tmp_path / "logs")
+
+
+def test_a_run_finishes_what_an_interrupted_run_left(
+    workspace: Workspace, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert run(workspace) == 0
+    (workspace.outputs / ".staging-killed").mkdir()
+    interim = workspace.root / "data" / "interim" / ".run-killed"
+    interim.mkdir(parents=True)
+    text = workspace.config_path.read_text(encoding="utf-8")
+    workspace.config_path.write_text(text.replace("[inputs]", "streaming = true\n\n[inputs]"))
+    with caplog.at_level(logging.WARNING):
+        assert run(workspace) == 0
+    assert "removed an unfinished run's staged outputs (.staging-killed)" in caplog.text
+    assert f"Removed {interim}, left by a run that was killed" in caplog.text
+    assert not interim.exists()
+    assert not list(workspace.outputs.glob(".staging-*"))
+
+
+def test_a_report_refuses_outputs_it_cannot_recover(workspace: Workspace) -> None:
+    assert run(workspace) == 0
+    broken = workspace.outputs / ".staging-broken"
+    broken.mkdir()
+    (broken / publish.JOURNAL).write_text("{not json", encoding="utf-8")
+    with pytest.raises(ReportError, match="left part-published by an interrupted run"):
+        load_run(workspace.config_path)
+    with pytest.raises(PipelineError, match="left part-published by an interrupted run"):
+        backtest.output_hashes(workspace.outputs)
+
+
+def test_a_sample_size_the_generator_cannot_make_is_a_message(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def too_big(rows: int, seed: int) -> dict[str, pl.DataFrame]:
+        msg = f"At most 999,999 synthetic LSOAs, not {rows:,}."
+        raise ValueError(msg)
+
+    real = project.configured_pipeline(load_config(workspace.config_path), PACKAGE)
+    module = dataclasses.replace(real, make_sample=too_big)
+    monkeypatch.setattr(cli, "configured_pipeline", lambda *_args: module)
+    argv = ["--config", str(workspace.config_path), "sample-data", "--rows", "2000000"]
+    assert cli.main(argv, package=PACKAGE) == 1
+    assert "sample-data --rows 2000000: At most 999,999" in capsys.readouterr().err

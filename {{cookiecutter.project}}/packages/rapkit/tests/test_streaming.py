@@ -272,3 +272,34 @@ def test_streaming_run_with_small_batches_matches_in_memory(workspace: Workspace
     )
     for name, path in in_memory.outputs.items():
         assert streamed.outputs[name].read_bytes() == path.read_bytes()
+
+
+class Custom(pa.DataFrameModel):
+    """A custom column check and a dataframe check that returns one boolean."""
+
+    area: pl.String
+    part: pl.Int64
+
+    @pa.check("part", error="parts sum to at most 10")
+    @classmethod
+    def small_sum(cls, data: PolarsData) -> pl.LazyFrame:
+        """An aggregate over the whole column: wrong if run batch by batch."""
+        return data.lazyframe.select(pl.col(data.key).sum().over(pl.lit(1)) <= 10)
+
+    @pa.dataframe_check(error="at least two rows")
+    @classmethod
+    def enough(cls, data: PolarsData) -> bool:
+        """A check that answers for the whole table at once."""
+        return bool(data.lazyframe.select(pl.len()).collect().item() >= 2)
+
+
+def test_custom_column_and_boolean_checks_see_the_whole_table(tmp_path: Path) -> None:
+    path = tmp_path / "custom.parquet"
+    pl.DataFrame({"area": ["a", "b", "c"], "part": [4, 4, 4]}).write_parquet(path)
+    with pytest.raises(
+        ValidationFailedError, match=r"column 'part' failed parts sum to at most 10 in 3"
+    ):
+        validate_parquet(path, Custom, where="t", batch_rows=1)  # each batch alone would pass
+    pl.DataFrame({"area": ["a"], "part": [1]}).write_parquet(path)
+    with pytest.raises(ValidationFailedError, match=r"table failed at least two rows"):
+        validate_parquet(path, Custom, where="t", batch_rows=1)

@@ -193,7 +193,12 @@ def _dispatch(args: argparse.Namespace, package: str | None) -> int:
         msg = f"--rows must be at least 1, not {rows}."
         raise PipelineError(msg)
     out = args.out or config.root / "data" / "sample" / config.pipeline
-    written = write_frames_atomically(module.make_sample(rows, args.seed), out)
+    try:
+        files = module.make_sample(rows, args.seed)
+    except ValueError as exc:  # a size the synthetic generator cannot make
+        msg = f"sample-data --rows {rows}: {exc}"
+        raise PipelineError(msg) from exc
+    written = write_frames_atomically(files, out)
     log.info("Wrote %d sample file(s) to %s", len(written), out)
     return 0
 
