@@ -7,6 +7,7 @@ import errno
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -407,3 +408,19 @@ def test_a_sample_size_the_generator_cannot_make_is_a_message(
     argv = ["--config", str(workspace.config_path), "sample-data", "--rows", "2000000"]
     assert cli.main(argv, package=PACKAGE) == 1
     assert "sample-data --rows 2000000: At most 999,999" in capsys.readouterr().err
+
+
+def test_a_real_ctrl_c_during_the_swap_is_held_back_until_the_set_is_whole(
+    out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = publish._roll_forward
+
+    def signalled(out_dir: Path, staging: Path, journal: dict[str, object]) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # arrives while the renames are under way
+        real(out_dir, staging, journal)
+
+    monkeypatch.setattr(publish, "_roll_forward", signalled)
+    with pytest.raises(PublishInterruptedError, match="new outputs were published completely"):
+        publish.publish(out, NEW, manifest_for(NEW))
+    assert published_set(out) == new_set()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
