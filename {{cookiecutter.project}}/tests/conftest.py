@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
 import pytest
 from rapkit import cli
 from rapkit.config import PipelineConfig, load_config
-from rapkit.project import package_name
+from rapkit.io import write_frames_atomically
+from rapkit.project import configured_pipeline, package_name
+from rapkit.runner import run_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = package_name(ROOT)  # from [tool.rapkit] in pyproject.toml
@@ -57,3 +61,31 @@ def workspace(tmp_path: Path, project_config: PipelineConfig) -> Workspace:
     config_path.parent.mkdir()
     config_path.write_text(text, encoding="utf-8")
     return Workspace(config_path=config_path, inputs=inputs, outputs=outputs)
+
+
+def run_on_sample(
+    folder: Path, config: PipelineConfig, files: dict[str, pl.DataFrame], *, batch_rows: int = 0
+) -> int:
+    """Run the configured pipeline on ``make_sample`` output written to ``folder``.
+
+    Returns how many outputs were published; any validation failure raises, so a
+    sample the pipeline rejects fails the test with the pipeline's own message.
+    With ``batch_rows``, the pipeline also runs in streaming mode, validating that
+    many rows at a time (so groups straddle batches), and must publish the same bytes.
+    """
+    written = write_frames_atomically(files, folder / "inputs")
+    inputs = {name: written[path.stem] for name, path in config.inputs.items()}
+    local = dataclasses.replace(
+        config, root=folder, inputs=inputs, outputs_dir=folder / "outputs", streaming=False
+    )
+    pipeline = configured_pipeline(local, PACKAGE).build(local.parameters)
+    in_memory = run_pipeline(pipeline, local).outputs
+    if batch_rows:
+        streamed = run_pipeline(
+            pipeline,
+            dataclasses.replace(local, outputs_dir=folder / "streamed", streaming=True),
+            batch_rows=batch_rows,
+        ).outputs
+        for name, path in in_memory.items():
+            assert streamed[name].read_bytes() == path.read_bytes(), name
+    return len(in_memory)

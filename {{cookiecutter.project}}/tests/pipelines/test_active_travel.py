@@ -24,7 +24,7 @@ from {{ cookiecutter.package }}.pipelines.active_travel import (
     stages,
 )
 
-from ..conftest import Workspace, main
+from ..conftest import Workspace, main, run_on_sample
 
 # Five LSOAs: A and B share MSOA M1; C is in M2; E in M4 (no count points); all in
 # local authority L1 (E08000001). D is alone in L2 (E08000002), which has no count points.
@@ -399,3 +399,13 @@ def test_every_input_records_its_source_and_licence(project_config: PipelineConf
     for source in project_config.sources.values():
         assert source["licence"] == "Open Government Licence v3.0"
         assert source["attribution"]
+
+
+@settings(max_examples=3, deadline=None)
+@given(rows=st.integers(min_value=1, max_value=2000), seed=st.integers(0, 2**32 - 1))
+def test_sample_of_any_size_validates_and_runs(
+    tmp_path_factory: pytest.TempPathFactory, project_config: PipelineConfig, rows: int, seed: int
+) -> None:
+    files = make_sample(rows, seed)
+    folder = tmp_path_factory.mktemp("sample")
+    assert run_on_sample(folder, project_config, files, batch_rows=97) >= 1

@@ -9,11 +9,14 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapkit.config import PipelineConfig
 from rapkit.errors import ConfigError, InputError, ValidationFailedError
 from rapkit.importers.iod import IodSummary, tidy_iod_summary
 from rapkit.validation import validate
 
 from {{ cookiecutter.package }}.pipelines.child_attainment import build, make_sample, schemas, stages
+
+from ..conftest import run_on_sample
 
 GROUPS = stages.DEFAULT_GROUPS
 ATTAINMENT_SCHEMA = {
@@ -379,3 +382,13 @@ def test_gap_properties(authorities: list[tuple[int, int, float, float]]) -> Non
         assert int(computed["gap_rank"].max()) <= expected  # type: ignore[arg-type]
         for row in computed.iter_rows(named=True):
             assert row["gap"] == pytest.approx(row["other_value"] - row["disadvantaged_value"])
+
+
+@settings(max_examples=3, deadline=None)
+@given(rows=st.integers(min_value=1, max_value=2000), seed=st.integers(0, 2**32 - 1))
+def test_sample_of_any_size_validates_and_runs(
+    tmp_path_factory: pytest.TempPathFactory, project_config: PipelineConfig, rows: int, seed: int
+) -> None:
+    files = make_sample(rows, seed)
+    folder = tmp_path_factory.mktemp("sample")
+    assert run_on_sample(folder, project_config, files, batch_rows=97) >= 1

@@ -9,12 +9,13 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapkit.config import PipelineConfig
 from rapkit.errors import ConfigError, ValidationFailedError
 from rapkit.validation import validate
 
 from {{ cookiecutter.package }}.pipelines.example import build, make_sample, pipeline, schemas, stages
 
-from ..conftest import main
+from ..conftest import main, run_on_sample
 
 
 def residents(*rows: tuple[int, str, str, int]) -> pl.LazyFrame:
@@ -203,3 +204,21 @@ def test_non_numeric_value_names_file_column_and_value(
     assert str(residents_csv) in err
     assert "'age'" in err
     assert '"sixty"' in err
+
+
+@settings(max_examples=5, deadline=None)
+@given(rows=st.integers(min_value=1, max_value=50000), seed=st.integers(0, 2**32 - 1))
+def test_sample_of_any_size_validates_and_runs(
+    tmp_path_factory: pytest.TempPathFactory, project_config: PipelineConfig, rows: int, seed: int
+) -> None:
+    files = make_sample(rows, seed)
+    folder = tmp_path_factory.mktemp("sample")
+    assert run_on_sample(folder, project_config, files, batch_rows=97) >= 1
+
+
+def test_a_two_million_row_sample_validates_and_runs(
+    tmp_path: Path, project_config: PipelineConfig
+) -> None:
+    files = make_sample(2_000_000, 2021)
+    assert files["residents"].height == 2_000_000
+    assert run_on_sample(tmp_path, project_config, files) >= 1

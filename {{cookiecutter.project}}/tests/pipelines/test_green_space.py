@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -20,9 +21,15 @@ from rapkit.errors import ConfigError, InputError, ValidationFailedError
 from rapkit.io import write_frames_atomically
 from rapkit.validation import validate
 
-from {{ cookiecutter.package }}.pipelines.green_space import build, make_sample, schemas, stages
+from {{ cookiecutter.package }}.pipelines.green_space import (
+    build,
+    make_sample,
+    sample,
+    schemas,
+    stages,
+)
 
-from ..conftest import Workspace, main
+from ..conftest import Workspace, main, run_on_sample
 
 PARK = "Public Park Or Garden"
 PLAY = "Play Space"
@@ -421,3 +428,22 @@ def test_every_input_has_its_source_recorded(project_config: PipelineConfig) -> 
     for name, source in project_config.sources.items():
         missing = {"publisher", "licence", "url", "release"} - set(source)
         assert not missing, f"[sources.{name}] lacks {sorted(missing)}"
+
+
+@settings(max_examples=3, deadline=None)
+@given(rows=st.integers(min_value=1, max_value=2000), seed=st.integers(0, 2**32 - 1))
+def test_sample_of_any_size_validates_and_runs(
+    tmp_path_factory: pytest.TempPathFactory, project_config: PipelineConfig, rows: int, seed: int
+) -> None:
+    files = make_sample(rows, seed)
+    folder = tmp_path_factory.mktemp("sample")
+    assert run_on_sample(folder, project_config, files, batch_rows=97) >= 1
+
+
+def test_sample_area_codes_stay_valid_and_distinct_for_large_samples() -> None:
+    # MSOA numbers must not collide across authorities past 1000 MSOAs per authority.
+    lsoas = sample._lsoas(40_000, np.random.default_rng(1))
+    assert lsoas["code"].str.contains(r"^[EW]01\d{6}$").all()
+    assert lsoas["msoa"].str.contains(r"^[EW]02\d{6}$").all()
+    assert lsoas["code"].n_unique() == lsoas.height
+    assert lsoas.group_by("msoa").agg(pl.col("lad_code").n_unique())["lad_code"].max() == 1

@@ -17,7 +17,7 @@ from rapkit.validation import validate
 
 from {{ cookiecutter.package }}.pipelines.skills import build, make_sample, schemas, stages
 
-from ..conftest import Workspace, main
+from ..conftest import Workspace, main, run_on_sample
 
 LOOKUP = pl.LazyFrame(
     {
@@ -325,3 +325,13 @@ def test_every_input_records_its_source_and_licence(project_config: PipelineConf
     for source in project_config.sources.values():
         assert source["licence"] == "Open Government Licence v3.0"
         assert source["attribution"]
+
+
+@settings(max_examples=3, deadline=None)
+@given(rows=st.integers(min_value=1, max_value=2000), seed=st.integers(0, 2**32 - 1))
+def test_sample_of_any_size_validates_and_runs(
+    tmp_path_factory: pytest.TempPathFactory, project_config: PipelineConfig, rows: int, seed: int
+) -> None:
+    files = make_sample(rows, seed)
+    folder = tmp_path_factory.mktemp("sample")
+    assert run_on_sample(folder, project_config, files, batch_rows=97) >= 1

@@ -20,11 +20,12 @@ from {{ cookiecutter.package }}.pipelines.social_isolation import (
     build,
     make_sample,
     pipeline,
+    sample,
     schemas,
     stages,
 )
 
-from ..conftest import Workspace, main
+from ..conftest import Workspace, main, run_on_sample
 
 COEFFICIENTS = {
     "constant": -2.62,
@@ -570,3 +571,24 @@ def test_lsoa_from_another_vintage_fails_the_run_clearly(
     assert "not in the LSOA 2021 lookup" in err
     assert "E01099999" in err
     assert not (workspace.outputs / "index.csv").exists()
+
+
+@settings(max_examples=3, deadline=None)
+@given(rows=st.integers(min_value=1, max_value=2000), seed=st.integers(0, 2**32 - 1))
+def test_sample_of_any_size_validates_and_runs(
+    tmp_path_factory: pytest.TempPathFactory, project_config: PipelineConfig, rows: int, seed: int
+) -> None:
+    files = make_sample(rows, seed)
+    folder = tmp_path_factory.mktemp("sample")
+    assert run_on_sample(folder, project_config, files, batch_rows=97) >= 1
+
+
+def test_sample_area_codes_stay_valid_and_distinct_past_100000_areas() -> None:
+    # Sample codes start at E01900001 (no real area); bigger samples wrap round to E01000000
+    # instead of growing a tenth character, which the pipeline would rightly reject.
+    areas = sample._areas(150_000)  # the code generator itself
+    assert areas["lsoa_code"].str.contains(r"^E01\d{6}$").all()
+    assert areas["msoa_code"].str.contains(r"^E02\d{6}$").all()
+    assert areas["lsoa_code"].n_unique() == areas.height
+    assert areas.group_by("msoa_code").agg(pl.col("lad_code").n_unique())["lad_code"].max() == 1
+    assert areas["lsoa_code"][0] == "E01900001"

@@ -128,7 +128,7 @@ def test_an_input_changed_during_the_run_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match=r"Raw input\(s\) changed during the run: second"):
         run_pipeline(pipeline, config)
-    assert not config.outputs_dir.exists(), "outputs not written"
+    assert list(config.outputs_dir.iterdir()) == [], "outputs not written"
 
 
 def test_an_input_that_cannot_be_counted_is_explained(tmp_path: Path) -> None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
 import pandera.polars as pa
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pandera.api.polars.types import PolarsData
 
 from rapkit import validation
 from rapkit.config import PipelineConfig, load_config
@@ -149,7 +153,7 @@ def test_duplicates_are_rejected_with_lines_and_nothing_is_written(
     assert "column 'key' failed field_uniqueness across the whole table" in message
     assert "{'key': 1, 'copies': 2}" in message
     assert "at lines 2, 4" in message
-    assert not (tmp_path / "outputs").exists()
+    assert list((tmp_path / "outputs").iterdir()) == []
     assert not list((tmp_path / "data" / "interim").glob(".run-*"))
 
 
@@ -167,3 +171,135 @@ def test_checks_can_be_switched_off_for_benchmarks_only(
         _, outputs = keyed_run(tmp_path, ["1,5", "1,-6"], streaming=streaming, check_data=False)
     assert (outputs / "keyed.csv").read_text(encoding="utf-8") == "key,value\n1,-6\n1,5\n"
     assert "Data checks are OFF" in caplog.text
+
+
+COMPONENTS = 3
+
+
+class Grouped(pa.DataFrameModel):
+    """Group-wise checks like the starters' (``pl.len().over``, totals per group), and a row check."""
+
+    area: pl.String
+    part: pl.Int64 = pa.Field(ge=0)
+    total: pl.Int64
+
+    @pa.dataframe_check(error="each area needs every component")
+    @classmethod
+    def complete(cls, data: PolarsData) -> pl.LazyFrame:
+        """Every area has exactly ``COMPONENTS`` rows, wherever they are in the table."""
+        return data.lazyframe.select(pl.len().over("area") == COMPONENTS)
+
+    @pa.dataframe_check(error="parts do not add up to the area's total")
+    @classmethod
+    def adds_up(cls, data: PolarsData) -> pl.LazyFrame:
+        """The parts of an area sum to its total."""
+        return data.lazyframe.select(pl.col("part").sum().over("area") == pl.col("total"))
+
+
+@st.composite
+def grouped_frames(draw: st.DrawFn) -> pl.DataFrame:
+    """Random areas, mostly consistent, sometimes with a missing row or a wrong part."""
+    areas = draw(st.integers(min_value=1, max_value=8))
+    rows: list[tuple[str, int, int]] = []
+    for area in range(areas):
+        parts = draw(st.lists(st.integers(-1, 5), min_size=COMPONENTS, max_size=COMPONENTS))
+        total = sum(parts) + draw(st.sampled_from([0, 0, 0, 1]))
+        rows.extend((f"E01{area:06d}", part, total) for part in parts)
+    if draw(st.booleans()):
+        rows = draw(st.permutations(rows))  # an area's rows spread over the table
+    if rows and draw(st.integers(0, 4)) == 0:
+        rows = rows[:-1]
+    return pl.DataFrame(rows, schema=["area", "part", "total"], orient="row")
+
+
+def verdict(run: Callable[[], object]) -> set[str] | None:
+    """``None`` if ``run`` passes, else the checks that failed (``"table failed <check>"``)."""
+    try:
+        run()
+    except ValidationFailedError as exc:
+        lines = str(exc).splitlines()[1:-1]
+        return {line.split(" in ")[0].strip() for line in lines if line.startswith("  - ")}
+    return None
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(frame=grouped_frames(), batch_rows=st.integers(min_value=1, max_value=7))
+def test_streaming_and_in_memory_verdicts_agree(
+    tmp_path: Path, frame: pl.DataFrame, batch_rows: int
+) -> None:
+    path = tmp_path / "grouped.parquet"
+    frame.write_parquet(path)
+    in_memory = verdict(lambda: validation.validate_table(frame, Grouped, where="t"))
+    streamed = verdict(lambda: validate_parquet(path, Grouped, where="t", batch_rows=batch_rows))
+    # Same verdict; streaming stops at the first failing batch, so it may name fewer checks.
+    assert (streamed is None) == (in_memory is None)
+    assert streamed is None or in_memory is None or streamed <= in_memory
+    if in_memory is not None and all(item.startswith("table") for item in in_memory):
+        assert streamed == in_memory  # group-wise checks are named alike in both modes
+
+
+def test_an_area_split_across_batches_passes_as_in_memory(tmp_path: Path) -> None:
+    # Area b's three rows straddle the boundary of batches of two rows.
+    frame = pl.DataFrame(
+        {
+            "area": ["a", "a", "a", "b", "b", "b"],
+            "part": [1, 1, 1, 2, 2, 2],
+            "total": [3] * 3 + [6] * 3,
+        }
+    )
+    path = tmp_path / "grouped.parquet"
+    frame.write_parquet(path)
+    validation.validate_table(frame, Grouped, where="t")
+    assert validate_parquet(path, Grouped, where="t", batch_rows=2) == 6
+    frame.with_columns(total=pl.lit(6, dtype=pl.Int64)).write_parquet(path)
+    with pytest.raises(
+        ValidationFailedError, match=r"table failed parts do not add up .* in 3 row\(s\)"
+    ):
+        validate_parquet(path, Grouped, where="t", batch_rows=2)
+
+
+def test_streaming_run_with_small_batches_matches_in_memory(workspace: Workspace) -> None:
+    config = load_config(workspace.config_path)
+    pipeline = configured_pipeline(config).build(config.parameters)
+    in_memory = run_pipeline(pipeline, config, outputs_dir=workspace.outputs / "memory")
+    streamed = run_pipeline(
+        pipeline,
+        dataclasses.replace(config, streaming=True),
+        outputs_dir=workspace.outputs / "streaming",
+        batch_rows=7,
+    )
+    for name, path in in_memory.outputs.items():
+        assert streamed.outputs[name].read_bytes() == path.read_bytes()
+
+
+class Custom(pa.DataFrameModel):
+    """A custom column check and a dataframe check that returns one boolean."""
+
+    area: pl.String
+    part: pl.Int64
+
+    @pa.check("part", error="parts sum to at most 10")
+    @classmethod
+    def small_sum(cls, data: PolarsData) -> pl.LazyFrame:
+        """An aggregate over the whole column: wrong if run batch by batch."""
+        return data.lazyframe.select(pl.col(data.key).sum().over(pl.lit(1)) <= 10)
+
+    @pa.dataframe_check(error="at least two rows")
+    @classmethod
+    def enough(cls, data: PolarsData) -> bool:
+        """A check that answers for the whole table at once."""
+        return bool(data.lazyframe.select(pl.len()).collect().item() >= 2)
+
+
+def test_custom_column_and_boolean_checks_see_the_whole_table(tmp_path: Path) -> None:
+    path = tmp_path / "custom.parquet"
+    pl.DataFrame({"area": ["a", "b", "c"], "part": [4, 4, 4]}).write_parquet(path)
+    with pytest.raises(
+        ValidationFailedError, match=r"column 'part' failed parts sum to at most 10 in 3"
+    ):
+        validate_parquet(path, Custom, where="t", batch_rows=1)  # each batch alone would pass
+    pl.DataFrame({"area": ["a"], "part": [1]}).write_parquet(path)
+    with pytest.raises(ValidationFailedError, match=r"table failed at least two rows"):
+        validate_parquet(path, Custom, where="t", batch_rows=1)

@@ -12,20 +12,33 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from . import publish
 from .errors import PipelineError
 from .io import atomic_write_bytes
-from .manifest import read_manifest
 
 EXPECTED = Path("tests") / "backtest" / "expected_hashes.json"
 
 
 def output_hashes(out_dir: Path) -> dict[str, str]:
-    """Return ``{output file name: sha256}`` from the manifest of the run in ``out_dir``."""
-    try:
-        document = read_manifest(out_dir)
-    except FileNotFoundError as exc:
+    """Return ``{output file name: sha256}`` from the manifest of the run in ``out_dir``.
+
+    An interrupted publish is finished first, and the files are checked against
+    the manifest, so the back test never passes on a mixed or edited set.
+    """
+    if not (out_dir / publish.MANIFEST_NAME).is_file() and not any(
+        out_dir.glob(f"{publish.STAGING_PREFIX}*")
+    ):
         msg = f"No manifest in {out_dir}: run the pipeline first (python -m <package> run)."
+        raise PipelineError(msg)
+    try:
+        publish.recover(out_dir)
+    except PipelineError as exc:
+        msg = (
+            f"The outputs in {out_dir} were left part-published by an interrupted run and "
+            f"could not be completed ({exc}): run the pipeline again."
+        )
         raise PipelineError(msg) from exc
+    document = publish.verify(out_dir)
     return {Path(item["path"]).name: item["sha256"] for item in document["outputs"]}
 
 

@@ -9,8 +9,10 @@ Commands:
 
 Options may come before or after the command (``--config PATH run`` and
 ``run --config PATH`` are the same). Expected problems (bad input, bad
-configuration) print a clear message and exit with status 1; ``--debug`` adds
-the Python traceback. Ctrl-C stops with status 130 and no traceback.
+configuration, unreadable files, a full disk, an unusable outputs folder)
+print a clear message and exit with status 1; ``--debug`` adds the Python
+traceback. Ctrl-C stops with status 130 and no traceback; the previous
+outputs stay whole (see :mod:`rapkit.publish`).
 
 A project's ``__main__.py`` calls :func:`main` with its own package name, so
 ``python -m <package>`` runs that project's pipelines.
@@ -24,7 +26,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, backtest, rap_check, scaffold
+from . import __version__, backtest, publish, rap_check, scaffold
 from .config import DEFAULT_CONFIG, PipelineConfig, load_config
 from .errors import PipelineError
 from .io import write_frames_atomically
@@ -151,8 +153,16 @@ def main(argv: Sequence[str] | None = None, *, package: str | None = None) -> in
             log.exception("Pipeline failed")
         print(f"error: {exc}", file=sys.stderr)  # noqa: T201 - the CLI's own message
         return 1
-    except KeyboardInterrupt:
-        print("Interrupted: nothing was published.", file=sys.stderr)  # noqa: T201
+    except OSError as exc:  # a file problem no lower layer explained: still no traceback
+        if args.debug:
+            log.exception("File error")
+        print(f"error: {publish.describe_os_error(exc)}", file=sys.stderr)  # noqa: T201
+        return 1
+    except KeyboardInterrupt as exc:
+        if args.debug:
+            log.exception("Interrupted")
+        message = str(exc) or "Interrupted: nothing was published."
+        print(message, file=sys.stderr)  # noqa: T201
         return 130
 
 
@@ -168,6 +178,7 @@ def _dispatch(args: argparse.Namespace, package: str | None) -> int:
     module = configured_pipeline(config, package)
     if args.command == "run":
         out_dir = args.out.resolve() if args.out else config.outputs_dir
+        publish.ensure_folder(out_dir)
         log_path = start_run_log(out_dir / "logs", debug=args.debug)
         log.info(
             "Pipeline %r, config %s (sha256 %s)", config.pipeline, config.path, config.sha256[:12]
@@ -182,7 +193,12 @@ def _dispatch(args: argparse.Namespace, package: str | None) -> int:
         msg = f"--rows must be at least 1, not {rows}."
         raise PipelineError(msg)
     out = args.out or config.root / "data" / "sample" / config.pipeline
-    written = write_frames_atomically(module.make_sample(rows, args.seed), out)
+    try:
+        files = module.make_sample(rows, args.seed)
+    except ValueError as exc:  # a size the synthetic generator cannot make
+        msg = f"sample-data --rows {rows}: {exc}"
+        raise PipelineError(msg) from exc
+    written = write_frames_atomically(files, out)
     log.info("Wrote %d sample file(s) to %s", len(written), out)
     return 0
 

@@ -5,6 +5,8 @@ row count, every stage with its row counts, timing and schema, the hash of the
 configuration, the git commit (and whether the tree had uncommitted changes),
 and the Python and package versions. A reader of a published number can trace
 it back to the code and the data, and a re-run can be checked against it.
+The manifest is published together with the outputs, as one set, by
+:mod:`rapkit.publish`.
 """
 
 from __future__ import annotations
@@ -18,12 +20,11 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, publish
 from .config import PipelineConfig
-from .io import atomic_write_bytes, sha256_file
 from .project import project_version
 
-MANIFEST_NAME = "manifest.json"
+MANIFEST_NAME = publish.MANIFEST_NAME
 RECORDED_PACKAGES = ("polars", "pandera", "numpy")
 
 
@@ -74,17 +75,21 @@ def _relative(path: Path, root: Path) -> str:
         return path.resolve().as_posix()
 
 
-def write_manifest(
+def build_manifest(
     *,
-    out_dir: Path,
     config: PipelineConfig,
     pipeline_name: str,
     started: str,
     inputs: dict[str, tuple[Path, str, int]],
-    outputs: dict[str, tuple[Path, int]],
+    outputs: dict[str, tuple[Path, bytes, int]],
     stages: list[dict[str, Any]],
-) -> Path:
-    """Write ``manifest.json`` into ``out_dir`` atomically and return its path."""
+) -> bytes:
+    """Return the bytes of ``manifest.json`` for outputs about to be published.
+
+    ``outputs`` maps each output name to its published path, its bytes and its
+    row count: the hashes are of the bytes being published, so the manifest can
+    be staged and verified together with the outputs (see :mod:`rapkit.publish`).
+    """
     root = config.root
     document = {
         "pipeline": pipeline_name,
@@ -111,16 +116,14 @@ def write_manifest(
             {
                 "name": name,
                 "path": _relative(path, root),
-                "sha256": sha256_file(path),
+                "sha256": publish.sha256_bytes(data),
                 "rows": rows,
             }
-            for name, (path, rows) in outputs.items()
+            for name, (path, data, rows) in outputs.items()
         ],
         "stages": stages,
     }
-    target = out_dir / MANIFEST_NAME
-    atomic_write_bytes(target, (json.dumps(document, indent=2) + "\n").encode("utf-8"))
-    return target
+    return (json.dumps(document, indent=2) + "\n").encode("utf-8")
 
 
 def read_manifest(out_dir: Path) -> dict[str, Any]:

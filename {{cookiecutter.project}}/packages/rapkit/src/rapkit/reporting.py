@@ -23,6 +23,7 @@ from typing import Any
 import pandera.polars as pa
 import polars as pl
 
+from . import publish
 from .config import PipelineConfig, load_config
 from .errors import PipelineError
 from .io import atomic_write_bytes, sha256_file
@@ -127,6 +128,7 @@ def load_run(config_path: Path | None = None, *, outputs_dir: Path | None = None
     """
     config = load_config(config_path)
     out_dir = outputs_dir or config.outputs_dir
+    _finish_interrupted_publish(out_dir)
     if not (out_dir / MANIFEST_NAME).is_file():
         msg = (
             f"No run manifest in {out_dir}: run the pipeline first "
@@ -169,6 +171,22 @@ def load_run(config_path: Path | None = None, *, outputs_dir: Path | None = None
         schemas=schemas,
         sources=config.sources,
     )
+
+
+def _finish_interrupted_publish(out_dir: Path) -> None:
+    """Roll an interrupted publish forward before reading, so a report sees one whole set.
+
+    If the folder cannot be written (a read-only copy of the outputs), the
+    hash checks of :func:`load_run` still refuse a mixed set.
+    """
+    try:
+        publish.recover(out_dir)
+    except PipelineError as exc:
+        msg = (
+            f"The outputs in {out_dir} were left part-published by an interrupted run and "
+            f"could not be completed ({exc}): run the pipeline again."
+        )
+        raise ReportError(msg) from exc
 
 
 def read_output(path: Path, schema: type[pa.DataFrameModel]) -> pl.DataFrame:

@@ -14,13 +14,18 @@ Two ways to run, chosen by ``streaming`` in the config:
   Parquet file in a temporary folder under ``data/interim/``, validated from
   there batch by batch, and scanned lazily by the next stage. Memory stays
   bounded, so inputs larger than memory complete; the folder is removed
-  when the run ends.
+  when the run ends, however it ends (error, Ctrl-C), and a folder left by a
+  killed run is removed when the next run starts.
+
+Outputs and manifest are published as one set (see :mod:`rapkit.publish`):
+a failure or Ctrl-C at any point leaves the previous outputs whole. Problems
+with files (unreadable input, disk full, an outputs folder that is a file)
+are raised as :class:`~.errors.PipelineError` naming the file.
 """
 
 from __future__ import annotations
 
 import logging
-import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,11 +35,11 @@ from typing import Any
 import pandera.polars as pa
 import polars as pl
 
-from . import manifest
+from . import manifest, publish
 from .config import PipelineConfig
 from .errors import ConfigError, InputError
-from .io import require_file, sha256_file, write_frames_atomically
-from .validation import validate_parquet, validate_table
+from .io import csv_bytes, require_file, sha256_file
+from .validation import BATCH_ROWS, validate_parquet, validate_table
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +124,7 @@ def run_pipeline(
     *,
     outputs_dir: Path | None = None,
     check_data: bool = True,
+    batch_rows: int = BATCH_ROWS,
 ) -> RunResult:
     """Run ``pipeline`` with ``config`` and return where its outputs were written.
 
@@ -129,30 +135,38 @@ def run_pipeline(
     ``check_data=False`` skips the Pandera checks. It exists only so the
     template's benchmark can measure what validation costs; the command line
     always checks, and outputs of an unchecked run must never be published.
+    ``batch_rows`` is how many rows streaming mode validates at a time.
     """
     if not check_data:
         log.warning("Data checks are OFF (benchmark only): do not use these outputs.")
+    out_dir = outputs_dir or config.outputs_dir
+    publish.ensure_folder(out_dir)  # fail before the work, not after it
+    for note in publish.recover(out_dir):
+        log.warning("Outputs folder %s: %s.", out_dir, note)
     if config.streaming:
         interim = config.root / "data" / "interim"
-        interim.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix=".run-", dir=interim) as spill:
-            return _run(pipeline, config, outputs_dir, Path(spill), check_data=check_data)
-    return _run(pipeline, config, outputs_dir, None, check_data=check_data)
+        for stale in publish.remove_stale_spills(interim):
+            log.warning("Removed %s, left by a run that was killed.", stale)
+        with publish.spill_folder(interim) as spill:
+            return _run(
+                pipeline, config, out_dir, spill, check_data=check_data, batch_rows=batch_rows
+            )
+    return _run(pipeline, config, out_dir, None, check_data=check_data, batch_rows=batch_rows)
 
 
 def _run(
     pipeline: Pipeline,
     config: PipelineConfig,
-    outputs_dir: Path | None,
+    out_dir: Path,
     spill: Path | None,
     *,
     check_data: bool,
+    batch_rows: int,
 ) -> RunResult:
-    """Run the stages (spilling each result to Parquet in ``spill`` if given) and write."""
-    out_dir = outputs_dir or config.outputs_dir
+    """Run the stages (spilling each result to Parquet in ``spill`` if given) and publish."""
     started = manifest.utc_now()
     input_paths = _input_paths(pipeline, config)
-    hashes_before = {name: sha256_file(path) for name, path in input_paths.items()}
+    hashes_before = {name: _hash_input(name, path) for name, path in input_paths.items()}
 
     frames: dict[str, pl.LazyFrame] = {
         name: pipeline.readers[name](path) for name, path in input_paths.items()
@@ -163,10 +177,19 @@ def _run(
     for number, stage in enumerate(pipeline.stages, start=1):
         progress = f"[{number}/{total}]"
         records.append(
-            _run_stage(stage, frames, rows, config, progress, spill=spill, check_data=check_data)
+            _run_stage(
+                stage,
+                frames,
+                rows,
+                config,
+                progress,
+                spill=spill,
+                check_data=check_data,
+                batch_rows=batch_rows,
+            )
         )
 
-    hashes_after = {name: sha256_file(path) for name, path in input_paths.items()}
+    hashes_after = {name: _hash_input(name, path) for name, path in input_paths.items()}
     changed = [name for name in input_paths if hashes_before[name] != hashes_after[name]]
     if changed:
         msg = f"Raw input(s) changed during the run: {', '.join(changed)}. Outputs not written."
@@ -174,11 +197,8 @@ def _run(
 
     published = {name: frames[name].collect() for name in pipeline.outputs}
     ordered = {name: frame.sort(frame.columns) for name, frame in published.items()}
-    written = write_frames_atomically(ordered, out_dir)
-    log.info("Wrote %d output(s) to %s", len(written), out_dir)
-
-    manifest_path = manifest.write_manifest(
-        out_dir=out_dir,
+    payloads = {name: csv_bytes(frame) for name, frame in ordered.items()}
+    document = manifest.build_manifest(
         config=config,
         pipeline_name=pipeline.name,
         started=started,
@@ -186,11 +206,32 @@ def _run(
             name: (path, hashes_after[name], rows.get(name) or _count_rows(frames[name]))
             for name, path in input_paths.items()
         },
-        outputs={name: (path, ordered[name].height) for name, path in written.items()},
+        outputs={
+            name: (out_dir / f"{name}.csv", payload, ordered[name].height)
+            for name, payload in payloads.items()
+        },
         stages=records,
     )
+    files = publish.publish(
+        out_dir, {f"{name}.csv": payload for name, payload in payloads.items()}, document
+    )
+    written = {name: files[f"{name}.csv"] for name in payloads}
+    manifest_path = out_dir / manifest.MANIFEST_NAME
+    log.info("Published %d output(s) and the manifest to %s", len(written), out_dir)
     log.info("Manifest: %s", manifest_path)
     return RunResult(outputs=written, manifest_path=manifest_path, stage_records=records)
+
+
+def _hash_input(name: str, path: Path) -> str:
+    """Hash a raw input, or raise an :class:`InputError` saying why it cannot be read."""
+    try:
+        return sha256_file(path)
+    except OSError as exc:
+        msg = (
+            f"Cannot read input {name!r} ({publish.describe_os_error(exc)}). "
+            "Check that the file exists, is a file and is readable by you."
+        )
+        raise InputError(msg) from exc
 
 
 def _input_paths(pipeline: Pipeline, config: PipelineConfig) -> dict[str, Path]:
@@ -217,6 +258,7 @@ def _run_stage(
     *,
     spill: Path | None = None,
     check_data: bool = True,
+    batch_rows: int = BATCH_ROWS,
 ) -> dict[str, Any]:
     """Run one stage, validate its result and record rows and timing."""
     start = time.perf_counter()
@@ -242,6 +284,11 @@ def _run_stage(
         summary = str(exc).split("\n\n", maxsplit=1)[0]  # the rest is Polars' query plan
         msg = f"Stage {stage.name!r} failed reading {sources}: {type(exc).__name__}: {summary}"
         raise InputError(msg) from exc
+    except OSError as exc:
+        msg = (
+            f"Stage {stage.name!r} could not read or write a file: {publish.describe_os_error(exc)}"
+        )
+        raise InputError(msg) from exc
     if spill is None:
         validated = (
             validate_table(collected, stage.schema, where=where, line_offset=stage.line_offset)
@@ -253,7 +300,13 @@ def _run_stage(
     else:
         frames[stage.output] = pl.scan_parquet(path)
         rows[stage.output] = (
-            validate_parquet(path, stage.schema, where=where, line_offset=stage.line_offset)
+            validate_parquet(
+                path,
+                stage.schema,
+                where=where,
+                line_offset=stage.line_offset,
+                batch_rows=batch_rows,
+            )
             if check_data
             else _count_rows(frames[stage.output])
         )

@@ -14,6 +14,8 @@ from typing import Any
 
 import pandera.polars as pa
 import polars as pl
+from pandera.api.polars.types import PolarsData
+from pandera.constants import CHECK_OUTPUT_KEY
 from pandera.errors import SchemaError, SchemaErrors
 
 from .errors import ValidationFailedError
@@ -142,18 +144,20 @@ def validate_parquet(
 ) -> int:
     """Check every row of the Parquet file at ``path`` against ``schema``; return the row count.
 
-    Used in streaming mode, for tables that may not fit in memory. The file is
-    read ``batch_rows`` rows at a time and each batch is validated by Pandera
-    with :func:`validate`, so every check runs on every row while memory stays
-    bounded. Column checks compare a row with fixed limits, so batches give the
-    same verdict as the whole table; ``unique`` is the exception, so it is
-    checked once over the whole file by :func:`check_unique`. A
-    ``@dataframe_check`` that aggregates over rows (a total, a mean) would only
-    see one batch at a time: keep those on small, summarised stages.
+    Used in streaming mode, for tables that may not fit in memory; gives the
+    same verdict as :func:`validate_table` on the whole table. Built-in column
+    checks (ranges, patterns, sets, nulls, types) look at one value at a time,
+    so the file is read ``batch_rows`` rows at a time and each batch is
+    validated by Pandera. Checks that may look across rows are run once over
+    the whole file instead, as lazy Polars queries on the Parquet scan
+    (:func:`check_whole_table`): every ``@dataframe_check`` (per-group totals
+    with ``over``/``group_by`` would be wrong batch by batch, for a group that
+    straddles two batches) and any custom column check. ``unique`` is checked
+    over the whole file by :func:`check_unique`.
     """
     table = pl.scan_parquet(path)
     rows = int(table.select(pl.len()).collect().item())  # from the file's metadata
-    row_checks = _row_checks(schema)
+    row_checks, table_checks = _split_checks(schema)
     for first_row in range(0, max(rows, 1), batch_rows):
         batch = table.slice(first_row, batch_rows).collect()
         validate(
@@ -164,8 +168,83 @@ def validate_parquet(
             first_row=first_row,
             checks=row_checks,
         )
+    check_whole_table(table, schema, table_checks, where=where, line_offset=line_offset)
     check_unique(table, schema, where=where, rows=rows, line_offset=line_offset)
     return rows
+
+
+def _split_checks(
+    schema: type[pa.DataFrameModel],
+) -> tuple[pa.DataFrameSchema, list[tuple[str | None, pa.Check]]]:
+    """Split ``schema``'s checks into those safe batch by batch and those needing the whole table.
+
+    Returns the schema to run on each batch (types, nulls and built-in column
+    checks; no ``unique``) and the ``(column or None, check)`` pairs to run over
+    the whole table: every dataframe-wide check and every custom column check
+    (a built-in check carries its limits in ``statistics``; a custom one may
+    aggregate).
+    """
+    batch = _row_checks(schema)
+    whole: list[tuple[str | None, pa.Check]] = [(None, check) for check in batch.checks]
+    batch.checks = []  # ``batch`` is a copy: the model's own schema keeps its checks
+    kept = {}
+    for name, column in batch.columns.items():
+        custom = [check for check in column.checks if not check.statistics]
+        if custom:
+            whole.extend((name, check) for check in custom)
+            kept[name] = {"checks": [check for check in column.checks if check.statistics]}
+    return (batch.update_columns(kept) if kept else batch), whole
+
+
+def check_whole_table(
+    table: pl.LazyFrame,
+    schema: type[pa.DataFrameModel],
+    checks: list[tuple[str | None, pa.Check]],
+    *,
+    where: str,
+    line_offset: int | None = None,
+) -> None:
+    """Run ``checks`` over a whole lazy table, as Pandera would on the collected table.
+
+    Each check's own Polars expression is evaluated on the lazy scan with the
+    streaming engine, so a per-group total sees every row of its group, wherever
+    the batches would have split it. Pandera's conventions are kept: a null
+    result passes when the check ignores missing values, and fails otherwise.
+    """
+    lines = []
+    for column, check in checks:
+        backend = check.get_backend(table)(check)
+        output = backend.apply(PolarsData(table, column or "*"))  # type: ignore[no-untyped-call]
+        label = "table" if column is None else f"column {column!r}"
+        name = check.error or check.name
+        if isinstance(output, bool):
+            if not output:
+                lines.append(f"  - {label} failed {name}")
+            continue
+        ok = pl.col(CHECK_OUTPUT_KEY)
+        ok = ok | ok.is_null() if check.ignore_na else ok.fill_null(value=False)
+        failing = output.select(ok.alias("ok")).with_row_index("_row").filter(~pl.col("ok"))
+        count = int(failing.select(pl.len()).collect(engine="streaming").item())
+        if not count:
+            continue
+        positions = failing.head(MAX_EXAMPLES).select("_row").collect().to_series().to_list()
+        unit = "line" if line_offset is not None else "row"
+        more = f" (first {MAX_EXAMPLES} shown)" if count > MAX_EXAMPLES else ""
+        lines.append(f"  - {label} failed {name} in {count} {unit}(s){more}:")
+        for row in positions:
+            values = table.slice(row, 1).collect().row(0, named=True)
+            position = f"line {row + line_offset}" if line_offset is not None else f"row {row}"
+            lines.append(f"      {position}: {values}")
+    if lines:
+        raise ValidationFailedError(
+            "\n".join(
+                [
+                    f"{where}: data does not match schema {schema.__name__}.",
+                    *lines,
+                    "Fix the input data (or the stage that produced it), then run again.",
+                ]
+            )
+        )
 
 
 def check_unique(

@@ -72,3 +72,12 @@ def test_synthetic_lookup_reads_back_through_the_real_importer(tmp_path: Path) -
     assert tidy.filter(pl.col("lsoa_code") == "E01100004")["lsoa_name"].item() == "Town 001A"
     assert tidy.filter(pl.col("lsoa_code") == "E01100007")["lsoa_name"].item() == "Borough 002A"
     assert set(tidy["lad_code"]) == {"E08000001", "E06000001"}
+
+
+def test_synthetic_codes_keep_nine_characters_and_stay_distinct_at_any_size() -> None:
+    # Codes start at E01100001: past 899,999 LSOAs they wrap round instead of growing a digit.
+    frame = synthetic_lsoa_lookup(950_000, [("E06000001", "Sampleton")])
+    for column in ("LSOA21CD", "MSOA21CD"):
+        assert frame[column].str.contains(r"^E0[12]\d{6}$").all(), column
+    assert frame["LSOA21CD"].n_unique() == frame.height
+    assert frame.filter(pl.col("ObjectId") == 1)["LSOA21CD"].item() == "E01100001"

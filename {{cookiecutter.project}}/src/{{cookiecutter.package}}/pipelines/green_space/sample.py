@@ -157,6 +157,9 @@ def _lsoas(rows: int, rng: np.random.Generator) -> pl.DataFrame:
     number_in_lad = np.concatenate([np.arange((lad == i).sum()) for i in range(len(STUDY_LADS))])
     area = np.clip(rng.lognormal(np.log(400_000), 0.9, size=rows), 20_000, 60_000_000)
     frame = pl.DataFrame({"lad": lad, "n": number_in_lad, "area": area.round(6)})
+    # Codes keep six digits at any size (wrapping past 999999), and MSOA numbers never
+    # collide across authorities (the stride grows past 1000 MSOAs per authority).
+    stride = max(1_000, int(number_in_lad.max()) // 5 + 1)
     lad_columns = {
         k: [row[i] for row in STUDY_LADS] for i, k in enumerate(("lad_code", "lad_name"))
     }
@@ -172,12 +175,14 @@ def _lsoas(rows: int, rng: np.random.Generator) -> pl.DataFrame:
         pl.format(
             "{}01{}",
             pl.col("lad_code").str.head(1),
-            (pl.col("i") + 100_001).cast(pl.String),
+            ((pl.col("i") + 100_001) % 1_000_000).cast(pl.String).str.zfill(6),
         ).alias("code"),
         pl.format(
             "{}02{}",
             pl.col("lad_code").str.head(1),
-            (pl.col("lad") * 1_000 + pl.col("n") // 5 + 100_001).cast(pl.String),
+            ((pl.col("lad") * stride + pl.col("n") // 5 + 100_001) % 1_000_000)
+            .cast(pl.String)
+            .str.zfill(6),
         ).alias("msoa"),
         pl.format(
             "{} {}", pl.col("lad_name"), (pl.col("n") // 5 + 1).cast(pl.String).str.zfill(3)

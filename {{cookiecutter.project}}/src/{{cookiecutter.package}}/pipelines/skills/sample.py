@@ -96,6 +96,7 @@ def _aps(rng: np.random.Generator) -> pl.DataFrame:
             for variable, template, has_framework, typical, trend in VARIABLES:
                 shift = 2.0 if has_framework and framework == "RQF" else 0.0
                 value = typical + offset + trend * (year - YEARS[0]) + shift + rng.normal(0, 1)
+                value = min(max(value, 0.0), 100.0)  # a percentage, whatever the seed draws
                 denominator = round(population * (1 + rng.normal(0, 0.01)), -2)
                 numerator = round(denominator * value / 100, -2)
                 values = {

@@ -58,6 +58,10 @@ NOMIS_FILES = {
 LOOKUP_FILE = "lsoa21-msoa21-lad22-lookup-synthetic"
 
 # Typical shares of each age band under 65 and 65 and over (shapes only, not real figures).
+# GSS codes have six digits after the prefix. Codes start at E01900001 (no real area) and
+# wrap round to E01000000 for samples over 99,999 areas, so every code stays valid.
+CODE_SPACE = 1_000_000
+MAX_AREAS = CODE_SPACE - 1
 YOUNGER_SHAPE = np.array([6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 6], dtype=float)
 OLDER_SHAPE = np.array([5, 4.5, 3.5, 2.5, 2.5])
 
@@ -103,6 +107,9 @@ def make_sample(rows: int, seed: int) -> dict[str, pl.DataFrame]:
 def _areas(rows: int) -> pl.DataFrame:
     """Codes and names of ``rows`` synthetic LSOAs, grouped into MSOAs and authorities."""
     n = max(1, rows)
+    if n > MAX_AREAS:
+        msg = f"At most {MAX_AREAS:,} synthetic LSOAs fit the 9-character code pattern, not {n:,}."
+        raise ValueError(msg)
     index = np.arange(n)
     authority = index * len(AUTHORITIES) // n
     first_in_authority = np.searchsorted(authority, authority)
@@ -111,15 +118,18 @@ def _areas(rows: int) -> pl.DataFrame:
     letters = np.array(list("ABCDE"))[within % LSOAS_PER_MSOA]
     lad_code = np.array([code for code, _ in AUTHORITIES])[authority]
     lad_name = np.array([name for _, name in AUTHORITIES])[authority]
-    msoa_index = authority * 1000 + msoa_number
+    # MSOA numbers stay below 1000 per authority at the bundled size; larger samples widen
+    # the stride so that MSOA codes never repeat across authorities.
+    stride = max(1000, int(msoa_number.max()) + 1)
+    msoa_index = authority * stride + msoa_number
     return pl.DataFrame(
         {
-            "lsoa_code": [f"E01{900001 + i:06d}" for i in index],
+            "lsoa_code": [f"E01{(900001 + i) % CODE_SPACE:06d}" for i in index],
             "lsoa_name": [
                 f"{name} {m:03d}{letter}"
                 for name, m, letter in zip(lad_name, msoa_number, letters, strict=True)
             ],
-            "msoa_code": [f"E02{900000 + int(i):06d}" for i in msoa_index],
+            "msoa_code": [f"E02{(900000 + int(i)) % CODE_SPACE:06d}" for i in msoa_index],
             "msoa_name": [f"{name} {m:03d}" for name, m in zip(lad_name, msoa_number, strict=True)],
             "lad_code": lad_code.tolist(),
             "lad_name": lad_name.tolist(),

@@ -106,9 +106,9 @@ def synthetic_lsoa_lookup(
         letter = chr(ord("A") + index % lsoas_per_msoa)
         rows.append(
             (
-                f"E01{100_001 + index:06d}",
+                f"E01{(100_001 + index) % 1_000_000:06d}",  # six digits at any size
                 f"{msoa_name}{letter}",
-                f"E02{100_001 + msoa:06d}",
+                f"E02{(100_001 + msoa) % 1_000_000:06d}",
                 msoa_name,
                 lad_code,
                 lad_name,

@@ -347,7 +347,7 @@ def check_s8(project: Project) -> Outcome:
         missing = [f"manifest: {gap}" for gap in gaps] + [f"log: {gap}" for gap in log_gaps]
         return failed(
             f"the run's records lack {first(missing, 4)}",
-            "keep manifest.write_manifest and the stage logging in runner.py",
+            "keep manifest.build_manifest and the stage logging in runner.py",
         )
     return passed(
         "log and manifest record commit, config hash, input hashes, rows and validation per stage",
