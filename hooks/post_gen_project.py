@@ -97,6 +97,21 @@ def keep_chosen_ci(root: Path, answers: Answers) -> None:
         remove(root / ".gitlab-ci.yml")
         remove(root / ".gitlab")
     remove_if_empty(root / ".github")
+    if ci == "none":
+        aim_for_silver_without_ci(root)
+
+
+def aim_for_silver_without_ci(root: Path) -> None:
+    """Set the RAP target to Silver: Gold needs CI (G2, G3), which ci=none leaves out."""
+    config = root / "config" / "pipeline.toml"
+    text = config.read_text(encoding="utf-8")
+    gold = 'target_level = "gold"'
+    silver = (
+        "# Silver: this project was generated without CI (ci=none), and Gold needs tests and\n"
+        "# the pipeline run by CI (G2, G3). Add CI, then raise this to gold.\n"
+        'target_level = "silver"'
+    )
+    config.write_text(text.replace(gold, silver, 1), encoding="utf-8")
 
 
 def lock_dependencies(root: Path, answers: Answers) -> bool:

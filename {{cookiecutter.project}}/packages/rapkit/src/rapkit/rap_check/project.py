@@ -26,6 +26,7 @@ from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
+from xml.etree import ElementTree  # noqa: S405 - reads our own pytest's report
 
 import pandera.polars as pa
 
@@ -88,7 +89,12 @@ class ToolResult:
 
 def run_python(args: list[str], cwd: Path, *, env: dict[str, str] | None = None) -> ToolResult:
     """Run ``python <args>`` with this interpreter (the project's environment) in ``cwd``."""
-    command = (sys.executable, *args)
+    return run_command([sys.executable, *args], cwd, env=env)
+
+
+def run_command(args: list[str], cwd: Path, *, env: dict[str, str] | None = None) -> ToolResult:
+    """Run a command (no shell) in ``cwd``; a command that cannot start gives exit 127."""
+    command = tuple(args)
     try:
         done = subprocess.run(  # noqa: S603 - fixed arguments, no shell
             command,
@@ -102,6 +108,52 @@ def run_python(args: list[str], cwd: Path, *, env: dict[str, str] | None = None)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return ToolResult(command, 127, f"{type(exc).__name__}: {exc}")
     return ToolResult(command, done.returncode, done.stdout + done.stderr)
+
+
+@dataclass(frozen=True)
+class PytestCounts:
+    """What pytest's JUnit XML report says: tests collected, skipped, failed, errored."""
+
+    tests: int = 0
+    skipped: int = 0
+    failures: int = 0
+    errors: int = 0
+
+    @property
+    def executed(self) -> int:
+        """Tests that ran (not skipped)."""
+        return self.tests - self.skipped
+
+
+@dataclass(frozen=True)
+class PytestRun:
+    """The test suite's run: pytest's result, its counts and the package's coverage (percent)."""
+
+    result: ToolResult
+    counts: PytestCounts | None
+    coverage: float | None
+
+
+def read_junit(path: Path) -> PytestCounts | None:
+    """Sum the counts of every test suite in a JUnit XML report (None if unreadable)."""
+    try:
+        root = ElementTree.parse(path).getroot()  # noqa: S314 - written by our own pytest run
+    except (OSError, ElementTree.ParseError):
+        return None
+    suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+    total = dict.fromkeys(("tests", "skipped", "failures", "errors"), 0)
+    for suite in suites:
+        for key in total:
+            total[key] += int(suite.get(key, "0"))
+    return PytestCounts(**total)
+
+
+def read_coverage(path: Path) -> float | None:
+    """Read the total coverage percentage from coverage.py's JSON report (None if missing)."""
+    try:
+        return float(json.loads(path.read_text(encoding="utf-8"))["totals"]["percent_covered"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -329,19 +381,60 @@ class Project:
         if not self.options.run_pipeline:
             out_dir = self.options.outputs_dir or self.config.outputs_dir
             return read_run(out_dir, ran_now=False)
-        self._scratch = tempfile.TemporaryDirectory(prefix="rap-check-")
-        out_dir = Path(self._scratch.name) / "outputs"
+        out_dir = self.scratch() / "outputs"
         args = ["-m", self.package, "--config", str(self.config.path), "run", "--out", str(out_dir)]
         result = run_python(args, self.root)
         return read_run(out_dir, ran_now=True, result=result)
 
+    def scratch(self) -> Path:
+        """A temporary folder of this self-check, removed when the project is closed."""
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="rap-check-")
+        return Path(self._scratch.name)
+
     @cached_property
-    def test_run(self) -> ToolResult | None:
-        """Run the test suite with pytest; None when tests were not to be run."""
+    def test_run(self) -> PytestRun | None:
+        """Run the test suite with pytest (and coverage); None when tests were not to be run."""
         if not self.options.run_tests or os.environ.get(NESTED_ENV):
             return None
         env = {**os.environ, NESTED_ENV: "1"}
-        return run_python(["-m", "pytest", "-q", "-p", "no:cacheprovider"], self.root, env=env)
+        junit = self.scratch() / "junit.xml"
+        coverage = self.scratch() / "coverage.json"
+        args = ["-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"]
+        measured = importlib.util.find_spec("pytest_cov") is not None and self.package_name
+        if measured:
+            args += [f"--cov={self.package_name}", f"--cov-report=json:{coverage}"]
+        result = run_python(args, self.root, env=env)
+        return PytestRun(result, read_junit(junit), read_coverage(coverage) if measured else None)
+
+    @cached_property
+    def backtest_mutated(self) -> ToolResult | None:
+        """Run the back tests on a copy whose committed expected hashes were all changed.
+
+        A back test that really compares outputs with the committed hashes must
+        fail then; one that passes checks nothing. None when tests are not run.
+        """
+        if not self.options.run_tests or os.environ.get(NESTED_ENV):
+            return None
+        copy = self.scratch() / "mutated"
+        shutil.copytree(
+            self.root,
+            copy,
+            ignore=shutil.ignore_patterns(".git", ".venv", ".nox", "outputs", "raw", "_site"),
+            symlinks=True,
+        )
+        expected = copy / "tests" / "backtest" / "expected_hashes.json"
+        if expected.is_file():
+            text = expected.read_text(encoding="utf-8")
+            flipped = re.sub(r"[0-9a-f]{64}", lambda m: ("0" * 64 if m[0] != "0" * 64 else "1" * 64), text)
+            expected.write_text(flipped, encoding="utf-8")
+        src = str(copy / "src")
+        env = {
+            **os.environ,
+            NESTED_ENV: "1",
+            "PYTHONPATH": os.pathsep.join([src, *filter(None, [os.environ.get("PYTHONPATH")])]),
+        }
+        return run_python(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "backtest"], copy, env=env)
 
     def ruff(self, *args: str) -> ToolResult:
         """Run ``ruff`` from the project's environment once per argument list.
