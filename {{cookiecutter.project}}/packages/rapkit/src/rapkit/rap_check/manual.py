@@ -1,4 +1,4 @@
-"""Find manual steps and reads from outside the repository (S1, AF1).
+r"""Find manual steps and reads from outside the repository (S1, AF1).
 
 "Minimal manual intervention" is about what a person has to do besides
 running one command, so the check reads what the project tells people and
@@ -29,7 +29,7 @@ from .project import Project
 MANUAL_STEPS = "docs/manual_steps.md"
 APPS = r"Excel|LibreOffice|Calc|Google Sheets|SPSS|Stata|SAS|Access|Notepad|Word"
 MANUAL = re.compile(
-    rf"\b(?:open|load|edit|paste|copy|save|enter|type|fix|update|change)\w*\b[^.!?]{{0,60}}?"
+    rf"\b(?:open|load|edit|paste|copy|save|enter|type|fix|update|change)\w*\b(?:[^.!?]|\.(?=\S)){{0,60}}?"
     rf"\b(?:in|into|with|using|from)\s+(?P<app>{APPS})\b"
     r"|\b(?P<hand>by hand|manually|copy and paste|copy-paste|save as)\b",
     re.IGNORECASE,

@@ -26,7 +26,7 @@ from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
-from xml.etree import ElementTree  # noqa: S405 - reads our own pytest's report
+from xml.etree import ElementTree as ET
 
 import pandera.polars as pa
 
@@ -137,8 +137,8 @@ class PytestRun:
 def read_junit(path: Path) -> PytestCounts | None:
     """Sum the counts of every test suite in a JUnit XML report (None if unreadable)."""
     try:
-        root = ElementTree.parse(path).getroot()  # noqa: S314 - written by our own pytest run
-    except (OSError, ElementTree.ParseError):
+        root = ET.parse(path).getroot()  # noqa: S314 - written by our own pytest run
+    except (OSError, ET.ParseError):
         return None
     suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
     total = dict.fromkeys(("tests", "skipped", "failures", "errors"), 0)
@@ -426,7 +426,9 @@ class Project:
         expected = copy / "tests" / "backtest" / "expected_hashes.json"
         if expected.is_file():
             text = expected.read_text(encoding="utf-8")
-            flipped = re.sub(r"[0-9a-f]{64}", lambda m: ("0" * 64 if m[0] != "0" * 64 else "1" * 64), text)
+            flipped = re.sub(
+                r"[0-9a-f]{64}", lambda m: "0" * 64 if m[0] != "0" * 64 else "1" * 64, text
+            )
             expected.write_text(flipped, encoding="utf-8")
         src = str(copy / "src")
         env = {
@@ -434,7 +436,9 @@ class Project:
             NESTED_ENV: "1",
             "PYTHONPATH": os.pathsep.join([src, *filter(None, [os.environ.get("PYTHONPATH")])]),
         }
-        return run_python(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "backtest"], copy, env=env)
+        return run_python(
+            ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "backtest"], copy, env=env
+        )
 
     def ruff(self, *args: str) -> ToolResult:
         """Run ``ruff`` from the project's environment once per argument list.

@@ -298,7 +298,15 @@ def check_s5(project: Project) -> Outcome:
         ("ruff format", ("format", "--check", *files)),
         (
             f"ruff's default rules ({STANDARD_RULES}, no configuration)",
-            ("check", "--isolated", "--select", STANDARD_RULES, "--output-format", "concise", *files),
+            (
+                "check",
+                "--isolated",
+                "--select",
+                STANDARD_RULES,
+                "--output-format",
+                "concise",
+                *files,
+            ),
         ),
     )
     for what, args in runs:
@@ -361,6 +369,11 @@ def _run_problem(project: Project, run: PytestRun) -> Outcome | None:
             "write unit tests of the stages and remove skips that hide tests "
             "([rap] min_tests in config/pipeline.toml sets the minimum)",
         )
+    return _coverage_problem(project, run)
+
+
+def _coverage_problem(project: Project, run: PytestRun) -> Outcome | None:
+    """Fail when the tests cover the package less than the project's own threshold."""
     floor = _coverage_floor(project)
     if run.coverage is None and floor:
         return failed(
@@ -450,7 +463,7 @@ def _unbounded(declared: list[str]) -> list[str]:
 
 def _requirement_key(requirement: str) -> tuple[str, str]:
     """Return (name, specifier with spaces removed and its parts sorted) of a requirement."""
-    text = requirement.split(";")[0]
+    text = requirement.split(";", maxsplit=1)[0]
     specifier = re.sub(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?", "", text.strip())
     parts = sorted(part for part in specifier.replace(" ", "").split(",") if part)
     return _dependency_name(requirement), ",".join(parts)
@@ -466,7 +479,9 @@ def _lock_drift(project: Project, declared: list[str], lock: str) -> list[str]:
     """
     name = _dependency_name(str(project.pyproject.get("project", {}).get("name", "")))
     packages = tomllib.loads(lock).get("package", [])
-    own = next((p for p in packages if _dependency_name(str(p.get("name", ""))) == name), {})
+    own: dict[str, Any] = next(
+        (p for p in packages if _dependency_name(str(p.get("name", ""))) == name), {}
+    )
     recorded: dict[str, str | None] = {}
     for item in own.get("metadata", {}).get("requires-dist", []):
         local = any(key in item for key in ("directory", "path", "git", "url", "editable"))
@@ -479,6 +494,27 @@ def _lock_drift(project: Project, declared: list[str], lock: str) -> list[str]:
             drift.append(requirement)
     drift += [dep for dep in recorded if dep not in {_dependency_name(r) for r in declared}]
     return drift
+
+
+def _lock_problem(project: Project, declared: list[str]) -> Outcome | None:
+    """Fail when uv.lock is missing, out of date with pyproject.toml, or not committed."""
+    lock = project.text("uv.lock")
+    locked = _locked_packages(lock)
+    if lock is None or locked is None:
+        return failed("no readable uv.lock", "run `uv lock` and commit uv.lock")
+    missing = [name for req in declared if (name := _dependency_name(req)) not in locked]
+    drift = _lock_drift(project, declared, lock)
+    if missing or drift:
+        return failed(
+            f"uv.lock does not match pyproject.toml: {first(missing + drift)}",
+            "run `uv lock` and commit uv.lock",
+        )
+    complaint = _uv_lock_check(project)
+    if complaint:
+        return failed(f"`uv lock --check` fails: {complaint}", "run `uv lock` and commit uv.lock")
+    if project.git.head is not None and "uv.lock" not in project.git.tracked:
+        return failed("uv.lock is not committed", "git add uv.lock && git commit")
+    return None
 
 
 def _uv_lock_check(project: Project) -> str:
@@ -505,22 +541,9 @@ def check_s7(project: Project) -> Outcome:
             f"runtime dependencies without a lower bound: {first(unbounded)}",
             "give each dependency the oldest version the code works with, e.g. polars>=1.20",
         )
-    lock = project.text("uv.lock")
-    locked = _locked_packages(lock)
-    if lock is None or locked is None:
-        return failed("no readable uv.lock", "run `uv lock` and commit uv.lock")
-    missing = [name for req in declared if (name := _dependency_name(req)) not in locked]
-    drift = _lock_drift(project, declared, lock)
-    if missing or drift:
-        return failed(
-            f"uv.lock does not match pyproject.toml: {first(missing + drift)}",
-            "run `uv lock` and commit uv.lock",
-        )
-    complaint = _uv_lock_check(project)
-    if complaint:
-        return failed(f"`uv lock --check` fails: {complaint}", "run `uv lock` and commit uv.lock")
-    if project.git.head is not None and "uv.lock" not in project.git.tracked:
-        return failed("uv.lock is not committed", "git add uv.lock && git commit")
+    problem = _lock_problem(project, declared)
+    if problem is not None:
+        return problem
     return passed(
         f"{len(declared)} dependencies declared with lower bounds; uv.lock is current and committed"
     )
