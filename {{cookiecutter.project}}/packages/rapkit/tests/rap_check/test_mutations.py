@@ -124,7 +124,11 @@ def edit(relative: str, old: str, new: str) -> Mutation:
 
 def add(relative: str, text: str) -> Mutation:
     """A mutation writing (or overwriting) a file."""
-    return lambda root: write(root, relative, text)
+
+    def mutate(root: Path) -> None:
+        write(root, relative, text)
+
+    return mutate
 
 
 def append(relative: str, text: str) -> Mutation:
@@ -153,6 +157,16 @@ def remove(relative: str) -> Mutation:
     def mutate(root: Path) -> None:
         path = root / relative
         shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+    return mutate
+
+
+def both(first: Mutation, second: Mutation) -> Mutation:
+    """Two edits that together make one change (a setting and the code it hides)."""
+
+    def mutate(root: Path) -> None:
+        first(root)
+        second(root)
 
     return mutate
 
@@ -224,12 +238,9 @@ MUTATIONS: dict[str, tuple[Mutation, str]] = {
     # G3: the pipeline runs on a schedule
     "schedule removed": (edit(WORKFLOW, '  schedule:\n    - cron: "17 6 * * 1"', ""), "G3"),
     "pipeline and rap jobs disabled": (
-        lambda root: (
-            [
-                edit(WORKFLOW, "  pipeline:\n", "  pipeline:\n    if: false\n")(root),
-                edit(WORKFLOW, "  rap:\n", "  rap:\n    if: false\n")(root),
-            ]
-            and None
+        both(
+            edit(WORKFLOW, "  pipeline:\n", "  pipeline:\n    if: false\n"),
+            edit(WORKFLOW, "  rap:\n", "  rap:\n    if: false\n"),
         ),
         "G3",
     ),
@@ -294,12 +305,9 @@ MUTATIONS: dict[str, tuple[Mutation, str]] = {
         "S5",
     ),
     "ruff ignores pyflakes, unused import added": (
-        lambda root: (
-            [
-                edit("pyproject.toml", "ignore = [\n", 'ignore = [\n  "F",\n')(root),
-                edit(STAGES, "annotations\n", "annotations\n\nimport json\n")(root),
-            ]
-            and None
+        both(
+            edit("pyproject.toml", "ignore = [\n", 'ignore = [\n  "F",\n'),
+            edit(STAGES, "annotations\n", "annotations\n\nimport json\n"),
         ),
         "S5",
     ),

@@ -19,7 +19,7 @@ from rapkit.cli import main
 from rapkit.errors import ConfigError
 from rapkit.rap_check import Level, Status, evaluate
 from rapkit.rap_check.criteria import CRITERIA, FAMILIES
-from rapkit.rap_check.model import Family, failed, passed, pending
+from rapkit.rap_check.model import Family, failed, passed, pending, unchecked
 from rapkit.rap_check.report import reached_level
 
 from .helpers import check, commit, fake_results, git, make_project, make_repo, write
@@ -78,17 +78,19 @@ def test_a_family_rejects_an_id_registered_twice() -> None:
 
 
 def test_level_rule() -> None:
-    assert reached_level(fake_results(), strict=False) == (Level.GOLD, None)
-    level, blocker = reached_level(fake_results(G4=failed("no tag", "tag it")), strict=False)
+    assert reached_level(fake_results()) == (Level.GOLD, None)
+    level, blocker = reached_level(fake_results(G4=failed("no tag", "tag it")))
     assert level is Level.SILVER
     assert blocker is not None
     assert blocker.criterion.id == "G4"
-    level, _ = reached_level(fake_results(S1=failed("x", "y"), G4=failed("x", "y")), strict=False)
+    level, _ = reached_level(fake_results(S1=failed("x", "y"), G4=failed("x", "y")))
     assert level is Level.BASELINE
-    assert reached_level(fake_results(B2=failed("x", "y")), strict=False)[0] is None
+    assert reached_level(fake_results(B2=failed("x", "y")))[0] is None
     waiting = fake_results(B4=pending("no review", "review"))
-    assert reached_level(waiting, strict=False)[0] is Level.GOLD
-    assert reached_level(waiting, strict=True)[0] is None
+    assert reached_level(waiting)[0] is None  # pending is not met: B4 is a Baseline criterion
+    assert reached_level(waiting, accept_pending=True)[0] is Level.GOLD
+    unrun = fake_results(S6=unchecked("not run", "run it"))
+    assert reached_level(unrun, accept_pending=True)[0] is Level.BASELINE  # skipped never counts
 
 
 # --- a repository that is not a cookiecutter-rap project -----------------------------------
