@@ -128,13 +128,6 @@ def check(
         return BY_ID[criterion].check(project)
 
 
-def write_lock(root: Path, names: tuple[str, ...]) -> None:
-    """Write and commit a uv.lock that pins ``names`` (a stand-in for `uv lock`)."""
-    write(root, "uv.lock", "".join(f'[[package]]\nname = "{n}"\nversion = "1.0"\n' for n in names))
-    git(root, "add", "--force", "uv.lock")
-    commit(root)
-
-
 def fake_results(**statuses: Outcome) -> list[Result]:
     """Every NHS criterion passing, except those given."""
     return [Result(c, statuses.get(c.id, passed("ok"))) for c in CRITERIA if c.level is not None]

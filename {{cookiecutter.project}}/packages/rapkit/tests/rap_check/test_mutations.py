@@ -1,7 +1,7 @@
 """Mutation suite: rap-check cannot be fooled by a single change to a fresh project.
 
-One default project is generated *with* its lock (``uv lock``, as a user gets
-it), peer review and publication are attested, and it is checked once in full
+The session's default project (generated with its lock, ``uv lock``, as a
+user gets it; see conftest.py) is copied, peer review and publication are attested, and it is checked once in full
 (tests run): it must reach Gold. Each mutation then breaks one thing in a copy
 of it, as a sceptical reviewer would, and the criterion that must notice has
 to fail (or, for peer review, stay pending) and the level must drop below that
@@ -21,15 +21,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from cookiecutter.main import cookiecutter  # type: ignore[import-untyped]
 
 from rapkit.rap_check import Level, Status
 from rapkit.rap_check.criteria import BY_ID, CRITERIA
 from rapkit.rap_check.model import Result
 from rapkit.rap_check.report import apply_attestation, reached_level
 
-from .conftest import NO_LOCK
-from .helpers import PACKAGE, TEMPLATE, commit, git, make_project, replace_in, write
+from .helpers import PACKAGE, commit, git, make_project, replace_in, write
 
 WORKFLOW = ".github/workflows/ci.yml"
 TESTS_STEP = 'run: uvx nox -s tests --force-python "$PYTHON"'
@@ -66,15 +64,11 @@ STAGES = f"src/{PACKAGE}/pipelines/social_isolation/stages.py"
 
 
 @pytest.fixture(scope="session")
-def attested_template(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A locked default project (as generated, committed and tagged) with B4 and B5 attested."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv(NO_LOCK, raising=False)
-        folder = cookiecutter(
-            str(TEMPLATE), no_input=True, output_dir=str(tmp_path_factory.mktemp("locked"))
-        )
-    project = Path(folder)
-    assert "v0.1.0" in git(project, "tag"), "the hook commits and tags a fresh project"
+def attested_template(fresh_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fresh locked default project (committed and tagged) with B4 and B5 attested."""
+    project = Path(
+        shutil.copytree(fresh_template, tmp_path_factory.mktemp("attested") / "p", symlinks=True)
+    )
     write(project, "rap-attestations.toml", ATTESTED)
     commit(project, "Record the review and the publication decision")
     return project

@@ -143,7 +143,7 @@ def test_rapkit_command_checks_a_plain_repository(plain_repo: Path, target: str)
     )
     assert done.returncode == 1, done.stderr
     assert done.stderr == ""
-    assert f"Target {target.capitalize()}: is below it." in done.stdout
+    assert f"Target {target.capitalize()}: not met." in done.stdout
     assert "NHS RAP: below Baseline (Baseline blocked by B1" in done.stdout
     for criterion in ("B1", "S9", "G2"):
         assert f"  {criterion:<4} FAIL" in done.stdout
@@ -181,7 +181,7 @@ def test_target_option_overrides_the_configured_level(
     assert "unknown RAP level 'platinum'" in capsys.readouterr().err
     assert main(["rap-check", str(plain_repo), "--no-run", "--target", "silver"]) == 1
     captured = capsys.readouterr()
-    assert "Target Silver: is below it." in captured.out
+    assert "Target Silver: not met." in captured.out
     assert "S9   FAIL      Data handled and output in tidy format: the configured pipeline " in (
         captured.out
     )  # a configuration whose pipeline cannot be loaded fails, saying so
@@ -262,6 +262,12 @@ def test_locked_and_committed_dependencies_pass_s7(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", {"pyproject.toml": pyproject})
     assert "no readable uv.lock" in check(repo, "S7").reason
     write(repo, "uv.lock", '[[package]]\nname = "polars"\nversion = "1.0"\n')
+    assert "uv.lock was not made for this project" in check(repo, "S7").reason
+    own = (
+        '[[package]]\nname = "demo"\nversion = "0.1.0"\nsource = { editable = "." }\n\n'
+        '[package.metadata]\nrequires-dist = [{ name = "polars", specifier = ">=1" }]\n'
+    )
+    write(repo, "uv.lock", '[[package]]\nname = "polars"\nversion = "1.0"\n\n' + own)
     assert "not committed" in check(repo, "S7").reason
     commit(repo)
     assert check(repo, "S7").status is Status.PASS
