@@ -120,7 +120,8 @@ def _add_rap_check(
     rap.add_argument(
         "--no-run",
         action="store_true",
-        help="run neither tests nor pipeline; judge the latest run in outputs_dir (fast)",
+        help="run neither tests nor pipeline, nor build the package; judge the latest run in "
+        "outputs_dir (fast)",
     )
     rap.add_argument("--no-tests", action="store_true", help="do not run the test suite")
     rap.add_argument(
@@ -221,6 +222,7 @@ def _rap_check(args: argparse.Namespace) -> int:
     options = rap_check.Options(
         run_pipeline=not args.no_run,
         run_tests=not (args.no_run or args.no_tests),
+        build_package=not args.no_run,
         max_age_days=max_age,
     )
     with rap_check.Project(root, config, options) as project:

@@ -102,6 +102,7 @@ def make_project(
     *,
     run_pipeline: bool = False,
     run_tests: bool = False,
+    build_package: bool = False,
     max_age_days: int = 365,
 ) -> Project:
     """Describe the project at ``root``; its pipeline evidence is the run in ``outputs``.
@@ -112,6 +113,7 @@ def make_project(
     options = Options(
         run_pipeline=run_pipeline,
         run_tests=run_tests,
+        build_package=build_package,
         max_age_days=max_age_days,
         outputs_dir=outputs,
     )

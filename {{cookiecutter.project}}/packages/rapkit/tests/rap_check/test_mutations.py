@@ -7,9 +7,10 @@ of it, as a sceptical reviewer would, and the criterion that must notice has
 to fail (or, for peer review, stay pending) and the level must drop below that
 criterion's level. None may pass.
 
-Cost: the expensive S6 test run happens only for the base and the S6
-mutations; the other mutations reuse the base's S6 result (they cannot affect
-the test suite) and read the pipeline run made once per session.
+Cost: the expensive runs (S6 runs the test suite, G1 builds and installs the
+wheel) happen only for the base and the mutations aimed at them; the other
+mutations reuse the base's S6 and G1 results (they cannot affect them) and
+read the pipeline run made once per session. About four minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -74,9 +75,9 @@ def attested_template(fresh_template: Path, tmp_path_factory: pytest.TempPathFac
     return project
 
 
-def assess(root: Path, outputs: Path, *, run_tests: bool) -> dict[str, Result]:
+def assess(root: Path, outputs: Path, *, run_tests: bool, build: bool) -> dict[str, Result]:
     """Every criterion's result (attestations applied) on the project at ``root``."""
-    with make_project(root, outputs, run_tests=run_tests) as project:
+    with make_project(root, outputs, run_tests=run_tests, build_package=build) as project:
         found = {}
         for criterion in CRITERIA:
             outcome, notes = apply_attestation(criterion, criterion.check(project), project)
@@ -91,8 +92,8 @@ def level_of(results: dict[str, Result]) -> Level | None:
 
 @pytest.fixture(scope="session")
 def base(attested_template: Path, run_dir: Path) -> dict[str, Result]:
-    """The unmutated project's results, tests run: the reference every mutation drops from."""
-    return assess(attested_template, run_dir, run_tests=True)
+    """The unmutated project's results, tests run and wheel built: the reference."""
+    return assess(attested_template, run_dir, run_tests=True, build=True)
 
 
 def test_the_unmutated_attested_project_is_gold(base: dict[str, Result]) -> None:
@@ -105,6 +106,8 @@ def test_the_unmutated_attested_project_is_gold(base: dict[str, Result]) -> None
     }, not_met
     assert base["B4"].status is Status.ATTESTED
     assert base["B5"].status is Status.NOT_APPLICABLE
+    assert "installed in a clean environment runs the pipeline" in base["G1"].outcome.reason
+    assert "the back test fails when the expected hashes change" in base["S6"].outcome.reason
     assert level_of(base) is Level.GOLD
 
 
@@ -337,6 +340,16 @@ MUTATIONS: dict[str, tuple[Mutation, str]] = {
         "S6",
     ),
     "back test assertion removed": (unasserted_back_test, "S6"),
+    # G1: the wheel alone runs the pipeline
+    "wheel leaves out the pipelines": (
+        edit(
+            "pyproject.toml",
+            "[tool.hatch.build.targets.wheel]\n",
+            '[tool.hatch.build.targets.wheel]\nexclude = ["src/*/pipelines/social_isolation"]\n',
+        ),
+        "G1",
+    ),
+    "no build system": (edit("pyproject.toml", "[build-system]", "[tool.not-build]"), "G1"),
     # other criteria, one change each
     "proprietary macro workbook": (force_add("analysis/model.xlsm", "binary"), "B1"),
     "README without run instructions": (add("README.md", "# My RAP project\n\nNotes.\n"), "B3"),
@@ -346,6 +359,7 @@ MUTATIONS: dict[str, tuple[Mutation, str]] = {
     "changelog entry removed": (edit("CHANGELOG.md", "## [0.1.0]", "## [0.0.9]"), "G4"),
 }
 RUNS_TESTS = {"only the back test left", "every test skipped", "back test assertion removed"}
+BUILDS = {"wheel leaves out the pipelines"}
 
 
 def test_the_suite_has_at_least_thirty_mutations() -> None:
@@ -360,9 +374,11 @@ def test_mutation_is_caught(
     copy = Path(shutil.copytree(attested_template, tmp_path / "project", symlinks=True))
     mutate(copy)
     commit(copy, f"Mutation: {name}")
-    found = assess(copy, run_dir, run_tests=name in RUNS_TESTS)
+    found = assess(copy, run_dir, run_tests=name in RUNS_TESTS, build=name in BUILDS)
     if name not in RUNS_TESTS:
         found["S6"] = base["S6"]  # cannot be affected: reuse the full run of the base
+    if name not in BUILDS and found["G1"].status is Status.PASS:
+        found["G1"] = base["G1"]  # the build was not tried: reuse the base's
     result = found[criterion]
     expected = Status.PENDING if criterion == "B4" else Status.FAIL
     assert result.status is expected, (

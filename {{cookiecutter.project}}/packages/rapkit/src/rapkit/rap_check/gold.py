@@ -31,7 +31,11 @@ G3_FIX = (
 
 @GOLD.criterion("G1", "Code is fully packaged", "static/run")
 def check_g1(project: Project) -> Outcome:
-    """G1: the code is a package that builds and is installed with its version."""
+    """G1: the code is a package: it builds, and its wheel alone runs the pipeline.
+
+    With ``--no-run`` only the packaging metadata and the installed version are
+    checked, and a warning says the build was not tried.
+    """
     build = project.pyproject.get("build-system", {})
     meta = project.pyproject.get("project", {})
     if not build.get("build-backend") or not build.get("requires"):
@@ -53,7 +57,28 @@ def check_g1(project: Project) -> Outcome:
             f"installed {meta['name']} is {installed} but the code says {project.version}",
             "run `uv sync` to reinstall the package",
         )
-    return passed(f"{meta['name']} {installed}, built by {build['build-backend']} and installed")
+    return _build_outcome(project, f"{meta['name']} {installed}", build["build-backend"])
+
+
+def _build_outcome(project: Project, name: str, backend: str) -> Outcome:
+    """Judge the build: the wheel holds the whole package and runs the pipeline once installed."""
+    built = project.package_build
+    if built is None:
+        return passed(
+            f"{name} is installed (built by {backend})",
+            "the wheel was not built and run (--no-run); run rap-check without it",
+        )
+    if built.problem:
+        where = f": {', '.join(built.missing[:3])}" if built.missing else ""
+        return failed(
+            f"{built.problem}{where}",
+            "fix [build-system] and [tool.hatch.build] so the wheel holds the whole package, "
+            "then check with `uv build` and a clean install",
+        )
+    return passed(
+        f"{name}: sdist and wheel built; the wheel ({built.wheel}) installed "
+        "in a clean environment runs the pipeline"
+    )
 
 
 def _ci_problem(project: Project, fix: str) -> Outcome | None:

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import tomllib
+import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -54,6 +55,8 @@ class Options:
         run_pipeline: run the pipeline on the configured inputs; when false, read
             the latest run in ``outputs_dir`` instead.
         run_tests: run the test suite with pytest.
+        build_package: build the sdist and wheel with uv, install the wheel into a
+            clean environment and run the pipeline from it (G1).
         max_age_days: warn when an attestation is older than this.
         today: the date attestations are compared with.
         outputs_dir: where the latest run is, when the pipeline is not run
@@ -63,6 +66,7 @@ class Options:
 
     run_pipeline: bool = True
     run_tests: bool = True
+    build_package: bool = True
     max_age_days: int = 365
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
     outputs_dir: Path | None = None
@@ -440,6 +444,13 @@ class Project:
             ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "backtest"], copy, env=env
         )
 
+    @cached_property
+    def package_build(self) -> PackageBuild | None:
+        """Build, install into a clean environment and run the package; None when not asked."""
+        if not self.options.build_package or self.config is None:
+            return None
+        return build_and_run(self, self.config.path, self.scratch() / "build")
+
     def ruff(self, *args: str) -> ToolResult:
         """Run ``ruff`` from the project's environment once per argument list.
 
@@ -448,3 +459,94 @@ class Project:
         if args not in self._ruff_results:
             self._ruff_results[args] = run_python(["-m", "ruff", *args], self.root)
         return self._ruff_results[args]
+
+
+@dataclass(frozen=True)
+class PackageBuild:
+    """What building the package and running it from its installed wheel showed.
+
+    Attributes:
+        problem: the first step that failed and why (empty when every step worked).
+        wheel: the wheel's file name (empty when none was built).
+        missing: package files under ``src/`` that the wheel leaves out.
+
+    """
+
+    problem: str = ""
+    wheel: str = ""
+    missing: tuple[str, ...] = ()
+
+
+def find_uv() -> str | None:
+    """The uv executable: ``$UV`` (set by ``uv run``), else uv on PATH."""
+    found = os.environ.get("UV") or shutil.which("uv")
+    return found if found and Path(found).is_file() else None
+
+
+def _local_sources(project: Project) -> list[str]:
+    """Paths of ``[tool.uv.sources]`` dependencies (a library vendored in the repository)."""
+    sources = project.pyproject.get("tool", {}).get("uv", {}).get("sources", {})
+    return [
+        str(project.root / entry["path"])
+        for entry in sources.values()
+        if isinstance(entry, dict) and "path" in entry
+    ]
+
+
+def build_and_run(project: Project, config: Path, work: Path) -> PackageBuild:
+    """Build sdist and wheel, install the wheel in a clean venv, and run the pipeline from it.
+
+    The pipeline runs in a folder outside the repository with a fresh
+    interpreter, so only what the wheel installed can be imported: a wheel
+    that leaves out part of the package fails here.
+    """
+    uv = find_uv()
+    if uv is None:
+        return PackageBuild("uv is not installed, so the package cannot be built here")
+    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
+    dist = work / "dist"
+    built = run_command(
+        [uv, "build", "--sdist", "--wheel", "--out-dir", str(dist)], project.root, env=env
+    )
+    wheels = sorted(dist.glob("*.whl"))
+    if not built.ok or not wheels or not list(dist.glob("*.tar.gz")):
+        return PackageBuild(f"`uv build` failed: {built.tail()}")
+    with zipfile.ZipFile(wheels[0]) as archive:
+        packed = set(archive.namelist())
+    source = project.root / "src"
+    missing = tuple(
+        path.relative_to(source).as_posix()
+        for path in sorted((source / project.package).rglob("*.py"))
+        if path.relative_to(source).as_posix() not in packed
+    )
+    if missing:
+        return PackageBuild(
+            f"the wheel leaves out {len(missing)} package file(s)", wheels[0].name, missing
+        )
+    venv = work / "venv"
+    python = venv / ("Scripts" if os.name == "nt" else "bin") / "python"
+    steps = (
+        [uv, "venv", "--quiet", "--python", sys.executable, str(venv)],
+        [
+            uv,
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            str(python),
+            str(wheels[0]),
+            *_local_sources(project),
+        ],
+    )
+    for step in steps:
+        done = run_command(step, work, env=env)
+        if not done.ok:
+            return PackageBuild(f"installing the wheel failed: {done.tail()}", wheels[0].name)
+    out = str(work / "out")
+    args = [str(python), "-m", project.package, "--config", str(config), "run", "--out", out]
+    ran = run_command(args, work, env=env)
+    if not ran.ok:
+        return PackageBuild(
+            f"the installed wheel cannot run the pipeline: {ran.tail()}", wheels[0].name
+        )
+    return PackageBuild("", wheels[0].name)
