@@ -97,12 +97,12 @@ def keep_chosen_ci(root: Path, answers: Answers) -> None:
         remove(root / ".gitlab-ci.yml")
         remove(root / ".gitlab")
     remove_if_empty(root / ".github")
-    if ci == "none":
-        aim_for_silver_without_ci(root)
 
 
-def aim_for_silver_without_ci(root: Path) -> None:
-    """Set the RAP target to Silver: Gold needs CI (G2, G3), which ci=none leaves out."""
+def fit_rap_target_to_ci(root: Path, answers: Answers) -> None:
+    """Without CI (ci=none), set the RAP target to Silver: Gold needs CI (G2, G3)."""
+    if answers["ci"] != "none":
+        return
     config = root / "config" / "pipeline.toml"
     text = config.read_text(encoding="utf-8")
     gold = 'target_level = "gold"'
@@ -201,6 +201,7 @@ def finish(root: Path, answers: Answers) -> None:
     drop_library_tests(root, answers)
     keep_chosen_licence(root, answers)
     keep_chosen_ci(root, answers)
+    fit_rap_target_to_ci(root, answers)
     lock_dependencies(root, answers)
     if git_commit(root, answers):
         tag_first_release(root, answers)

@@ -62,6 +62,13 @@ evidence = "Template test project: never published"
 """
 
 
+@pytest.mark.parametrize(("ci", "target"), [("none", "silver"), ("github", "gold"), ("gitlab", "gold")])
+def test_rap_target_is_one_the_project_can_meet(tmp_path: Path, ci: str, target: str) -> None:
+    project = generate(tmp_path, ci=ci)
+    config = tomllib.loads((project / "config" / "pipeline.toml").read_text(encoding="utf-8"))
+    assert config["rap"]["target_level"] == target
+
+
 def read_report(project: Path, path: Path, target: str = "gold") -> dict[str, dict[str, str]]:
     """Return the criteria of a rap-check JSON report by id (and check its shape)."""
     document = json.loads(path.read_text(encoding="utf-8"))
