@@ -17,9 +17,9 @@ import pytest
 
 from rapkit.cli import main
 from rapkit.errors import ConfigError
-from rapkit.rap_check import Level, Status, evaluate
+from rapkit.rap_check import Level, Report, Status, evaluate, summary
 from rapkit.rap_check.criteria import CRITERIA, FAMILIES
-from rapkit.rap_check.model import Family, failed, passed, pending, unchecked
+from rapkit.rap_check.model import Family, Result, failed, passed, pending, unchecked
 from rapkit.rap_check.report import reached_level
 
 from .helpers import check, commit, fake_results, git, make_project, make_repo, write
@@ -304,3 +304,36 @@ def test_pipeline_of_a_package_not_installed_here_is_not_checkable(plain_repo: P
     assert outcome.status is Status.FAIL
     assert "'surely_absent_rap_demo' is not installed in the environment" in outcome.reason
     assert "uv run rapkit rap-check" in outcome.reason
+
+
+def report_of(results: list[Result], *, accept_pending: bool = False) -> Report:
+    """A report of fake results aiming at Gold."""
+    level, blocker = reached_level(results)
+    machine, machine_blocker = reached_level(results, accept_pending=True)
+    return Report(
+        tuple(results), level, machine, Level.GOLD, accept_pending, blocker, machine_blocker, ()
+    )
+
+
+def test_headline_counts_pending_as_not_met_and_names_both_levels() -> None:
+    waiting = fake_results(B4=pending("no review", "attest"), B5=pending("unpublished", "attest"))
+    line = summary(report_of(waiting))
+    assert line == (
+        "NHS RAP: below Baseline (B4, B5 need a person's confirmation); "
+        "machine-checkable criteria: Gold. Target Gold: not met."
+    )
+    accepted = summary(report_of(waiting, accept_pending=True))
+    assert accepted.endswith(
+        "Target Gold: met with pending attestations accepted (--accept-pending)."
+    )
+    assert summary(report_of(fake_results())) == (
+        "NHS RAP: Gold; machine-checkable criteria: Gold. Target Gold: met."
+    )
+
+
+def test_headline_names_a_failure_behind_a_pending_criterion() -> None:
+    results = fake_results(B4=pending("no review", "attest"), G2=failed("no CI job", "add CI"))
+    line = summary(report_of(results, accept_pending=True))
+    assert line.startswith("NHS RAP: below Baseline (B4 needs a person's confirmation)")
+    assert "machine-checkable criteria: Silver (Gold blocked by G2: no CI job)" in line
+    assert line.endswith("Target Gold: not met.")

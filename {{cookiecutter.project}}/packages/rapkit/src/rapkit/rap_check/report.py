@@ -184,7 +184,8 @@ def summary(report: Report) -> str:
     pending = [r.criterion.id for r in report.pending]
     blocker = report.blocker
     if blocker is not None and blocker.status is Status.PENDING:
-        text += f" ({', '.join(pending)} need a person's confirmation)"
+        verb = "needs" if len(pending) == 1 else "need"
+        text += f" ({', '.join(pending)} {verb} a person's confirmation)"
     else:
         text += _blocked(blocker)
     text += f"; machine-checkable criteria: {_label(report.machine_level)}"
