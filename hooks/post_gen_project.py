@@ -99,6 +99,21 @@ def keep_chosen_ci(root: Path, answers: Answers) -> None:
     remove_if_empty(root / ".github")
 
 
+def fit_rap_target_to_ci(root: Path, answers: Answers) -> None:
+    """Without CI (ci=none), set the RAP target to Silver: Gold needs CI (G2, G3)."""
+    if answers["ci"] != "none":
+        return
+    config = root / "config" / "pipeline.toml"
+    text = config.read_text(encoding="utf-8")
+    gold = 'target_level = "gold"'
+    silver = (
+        "# Silver: this project was generated without CI (ci=none), and Gold needs tests and\n"
+        "# the pipeline run by CI (G2, G3). Add CI, then raise this to gold.\n"
+        'target_level = "silver"'
+    )
+    config.write_text(text.replace(gold, silver, 1), encoding="utf-8")
+
+
 def lock_dependencies(root: Path, answers: Answers) -> bool:
     """Create uv.lock when uv is available (needs the package index); return whether it did.
 
@@ -186,6 +201,7 @@ def finish(root: Path, answers: Answers) -> None:
     drop_library_tests(root, answers)
     keep_chosen_licence(root, answers)
     keep_chosen_ci(root, answers)
+    fit_rap_target_to_ci(root, answers)
     lock_dependencies(root, answers)
     if git_commit(root, answers):
         tag_first_release(root, answers)

@@ -149,10 +149,23 @@ def docs(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def rap(session: nox.Session) -> None:
-    """RAP self-check: run tests and pipeline, report the NHS RAP level (fails below target)."""
+    """RAP self-check: run tests, pipeline and build; report the NHS RAP level.
+
+    Fails when the machine-checkable criteria are below the target level in
+    config/pipeline.toml. Criteria only a person can confirm (peer review, publication:
+    rap-attestations.toml) are accepted as pending here, as CI cannot attest them; the
+    headline still reports the level without them.
+    """
     sync(session, "dev")
     session.run(
-        "python", "-m", PACKAGE, "rap-check", "--json", "outputs/rap-check.json", *session.posargs
+        "python",
+        "-m",
+        PACKAGE,
+        "rap-check",
+        "--accept-pending",
+        "--json",
+        "outputs/rap-check.json",
+        *session.posargs,
     )
 
 

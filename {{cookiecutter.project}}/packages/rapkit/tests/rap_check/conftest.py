@@ -1,8 +1,8 @@
 """Fixtures of the rap-check tests: one default project generated from the template.
 
-The project is generated once per session with cookiecutter (without ``uv lock``,
-which needs the package index, so S7 fails until a test writes a lock file),
-then copied, committed and tagged like a fresh project; each test breaks its own
+The project is generated once per session with cookiecutter, locked with
+``uv lock`` as a user gets it (the hook needs uv and the package index), then
+copied, committed and tagged like a fresh project; each test breaks its own
 copy. Its package is made importable in this environment, as ``uv sync`` would
 install it in the project's: ``src/`` on ``sys.path`` and ``PYTHONPATH`` (for the
 pipeline run rap-check starts), and a ``.dist-info`` with its name and version
@@ -31,12 +31,13 @@ NO_LOCK = "COOKIECUTTER_RAP_NO_LOCK"
 def generated_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Generate a project with the template's default answers, once per session."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(NO_LOCK, "1")
+        patch.delenv(NO_LOCK, raising=False)
         folder = cookiecutter(
             str(TEMPLATE), no_input=True, output_dir=str(tmp_path_factory.mktemp("generated"))
         )
     project = Path(folder)
     assert (project / "src" / PACKAGE / "__init__.py").is_file(), "default package name changed"
+    assert (project / "uv.lock").is_file(), "the hook locks the project (uv and the index needed)"
     return project
 
 

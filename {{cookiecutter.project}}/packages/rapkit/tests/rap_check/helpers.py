@@ -102,6 +102,7 @@ def make_project(
     *,
     run_pipeline: bool = False,
     run_tests: bool = False,
+    build_package: bool = False,
     max_age_days: int = 365,
 ) -> Project:
     """Describe the project at ``root``; its pipeline evidence is the run in ``outputs``.
@@ -112,6 +113,7 @@ def make_project(
     options = Options(
         run_pipeline=run_pipeline,
         run_tests=run_tests,
+        build_package=build_package,
         max_age_days=max_age_days,
         outputs_dir=outputs,
     )
@@ -126,13 +128,6 @@ def check(
     """Evaluate one criterion on the project at ``root``."""
     with make_project(root, outputs, run_tests=run_tests) as project:
         return BY_ID[criterion].check(project)
-
-
-def write_lock(root: Path, names: tuple[str, ...]) -> None:
-    """Write and commit a uv.lock that pins ``names`` (a stand-in for `uv lock`)."""
-    write(root, "uv.lock", "".join(f'[[package]]\nname = "{n}"\nversion = "1.0"\n' for n in names))
-    git(root, "add", "--force", "uv.lock")
-    commit(root)
 
 
 def fake_results(**statuses: Outcome) -> list[Result]:

@@ -150,3 +150,69 @@ def test_commands_are_classified(command: str, tests: bool, pipeline: bool) -> N
     entry = frozenset({PACKAGE})
     assert runs_tests(command, defaults) is tests
     assert runs_pipeline(command, entry, defaults) is pipeline
+
+
+@pytest.mark.parametrize(
+    ("command", "counts"),
+    [
+        ("uvx nox -s tests", True),
+        ("cd app; uvx nox -s tests  # comment", True),
+        ("uvx nox -s tests && echo done", True),
+        ("echo uvx nox -s tests", False),
+        ("printf 'uvx nox -s tests'", False),
+        ("uvx nox -s tests || true", False),
+        ("uvx nox -s tests || exit 0", False),
+        ("pytest -q | tee pytest.log", False),  # the pipe's last command decides
+        ("set +e\nuvx nox -s tests", False),
+        ("uv run pytest", True),
+    ],
+)
+def test_only_commands_whose_failure_fails_ci_run_the_tests(command: str, counts: bool) -> None:
+    assert runs_tests(command, frozenset()) is counts
+
+
+@pytest.mark.parametrize(
+    ("job", "why"),
+    [
+        ("    if: false\n", "if: False"),
+        ("    if: ${{ false }}\n", "never runs"),
+        ("    continue-on-error: true\n", "continue-on-error"),
+    ],
+)
+def test_a_github_job_that_cannot_fail_is_not_counted(repo: Path, job: str, why: str) -> None:
+    write(
+        repo, ".github/workflows/ci.yml", PUSH_TESTS.replace("    runs-on:", job + "    runs-on:")
+    )
+    (found,), _ = load_ci_jobs(repo)
+    assert why in found.disabled
+    outcome = check(repo, "G2")
+    assert outcome.status is Status.FAIL
+    assert "not counted, as they cannot fail CI: tests:" in outcome.reason
+
+
+def test_a_github_step_that_cannot_fail_is_not_counted(repo: Path) -> None:
+    step = "      - run: uvx nox -s lint tests"
+    for change in ("        if: false\n", "        continue-on-error: true\n"):
+        write(repo, ".github/workflows/ci.yml", PUSH_TESTS.replace(step, step + "\n" + change))
+        assert check(repo, "G2").status is Status.FAIL, change
+
+
+GITLAB_TESTS = "tests:\n  script:\n    - uvx nox -s tests\n"
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "  when: never\n",
+        "  when: manual\n",
+        "  allow_failure: true\n",
+        "  allow_failure:\n    exit_codes: [1]\n",
+        '  rules:\n    - if: $CI_PIPELINE_SOURCE == "no_such_source"\n',
+        "  rules:\n    - when: never\n",
+    ],
+)
+def test_a_gitlab_job_that_cannot_fail_or_never_runs_is_not_counted(repo: Path, extra: str) -> None:
+    write(repo, ".gitlab-ci.yml", GITLAB_TESTS)
+    assert check(repo, "G2").status is Status.PASS
+    write(repo, ".gitlab-ci.yml", GITLAB_TESTS.replace("tests:\n", "tests:\n" + extra))
+    assert check(repo, "G2").status is Status.FAIL

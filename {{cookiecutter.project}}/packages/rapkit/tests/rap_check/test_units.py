@@ -17,9 +17,9 @@ import pytest
 
 from rapkit.cli import main
 from rapkit.errors import ConfigError
-from rapkit.rap_check import Level, Status, evaluate
+from rapkit.rap_check import Level, Report, Status, evaluate, summary
 from rapkit.rap_check.criteria import CRITERIA, FAMILIES
-from rapkit.rap_check.model import Family, failed, passed, pending
+from rapkit.rap_check.model import Family, Result, failed, passed, pending, unchecked
 from rapkit.rap_check.report import reached_level
 
 from .helpers import check, commit, fake_results, git, make_project, make_repo, write
@@ -78,17 +78,19 @@ def test_a_family_rejects_an_id_registered_twice() -> None:
 
 
 def test_level_rule() -> None:
-    assert reached_level(fake_results(), strict=False) == (Level.GOLD, None)
-    level, blocker = reached_level(fake_results(G4=failed("no tag", "tag it")), strict=False)
+    assert reached_level(fake_results()) == (Level.GOLD, None)
+    level, blocker = reached_level(fake_results(G4=failed("no tag", "tag it")))
     assert level is Level.SILVER
     assert blocker is not None
     assert blocker.criterion.id == "G4"
-    level, _ = reached_level(fake_results(S1=failed("x", "y"), G4=failed("x", "y")), strict=False)
+    level, _ = reached_level(fake_results(S1=failed("x", "y"), G4=failed("x", "y")))
     assert level is Level.BASELINE
-    assert reached_level(fake_results(B2=failed("x", "y")), strict=False)[0] is None
+    assert reached_level(fake_results(B2=failed("x", "y")))[0] is None
     waiting = fake_results(B4=pending("no review", "review"))
-    assert reached_level(waiting, strict=False)[0] is Level.GOLD
-    assert reached_level(waiting, strict=True)[0] is None
+    assert reached_level(waiting)[0] is None  # pending is not met: B4 is a Baseline criterion
+    assert reached_level(waiting, accept_pending=True)[0] is Level.GOLD
+    unrun = fake_results(S6=unchecked("not run", "run it"))
+    assert reached_level(unrun, accept_pending=True)[0] is Level.BASELINE  # skipped never counts
 
 
 # --- a repository that is not a cookiecutter-rap project -----------------------------------
@@ -141,7 +143,7 @@ def test_rapkit_command_checks_a_plain_repository(plain_repo: Path, target: str)
     )
     assert done.returncode == 1, done.stderr
     assert done.stderr == ""
-    assert f"Target {target.capitalize()}: is below it." in done.stdout
+    assert f"Target {target.capitalize()}: not met." in done.stdout
     assert "NHS RAP: below Baseline (Baseline blocked by B1" in done.stdout
     for criterion in ("B1", "S9", "G2"):
         assert f"  {criterion:<4} FAIL" in done.stdout
@@ -179,7 +181,7 @@ def test_target_option_overrides_the_configured_level(
     assert "unknown RAP level 'platinum'" in capsys.readouterr().err
     assert main(["rap-check", str(plain_repo), "--no-run", "--target", "silver"]) == 1
     captured = capsys.readouterr()
-    assert "Target Silver: is below it." in captured.out
+    assert "Target Silver: not met." in captured.out
     assert "S9   FAIL      Data handled and output in tidy format: the configured pipeline " in (
         captured.out
     )  # a configuration whose pipeline cannot be loaded fails, saying so
@@ -260,6 +262,12 @@ def test_locked_and_committed_dependencies_pass_s7(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", {"pyproject.toml": pyproject})
     assert "no readable uv.lock" in check(repo, "S7").reason
     write(repo, "uv.lock", '[[package]]\nname = "polars"\nversion = "1.0"\n')
+    assert "uv.lock was not made for this project" in check(repo, "S7").reason
+    own = (
+        '[[package]]\nname = "demo"\nversion = "0.1.0"\nsource = { editable = "." }\n\n'
+        '[package.metadata]\nrequires-dist = [{ name = "polars", specifier = ">=1" }]\n'
+    )
+    write(repo, "uv.lock", '[[package]]\nname = "polars"\nversion = "1.0"\n\n' + own)
     assert "not committed" in check(repo, "S7").reason
     commit(repo)
     assert check(repo, "S7").status is Status.PASS
@@ -296,3 +304,36 @@ def test_pipeline_of_a_package_not_installed_here_is_not_checkable(plain_repo: P
     assert outcome.status is Status.FAIL
     assert "'surely_absent_rap_demo' is not installed in the environment" in outcome.reason
     assert "uv run rapkit rap-check" in outcome.reason
+
+
+def report_of(results: list[Result], *, accept_pending: bool = False) -> Report:
+    """A report of fake results aiming at Gold."""
+    level, blocker = reached_level(results)
+    machine, machine_blocker = reached_level(results, accept_pending=True)
+    return Report(
+        tuple(results), level, machine, Level.GOLD, accept_pending, blocker, machine_blocker, ()
+    )
+
+
+def test_headline_counts_pending_as_not_met_and_names_both_levels() -> None:
+    waiting = fake_results(B4=pending("no review", "attest"), B5=pending("unpublished", "attest"))
+    line = summary(report_of(waiting))
+    assert line == (
+        "NHS RAP: below Baseline (B4, B5 need a person's confirmation); "
+        "machine-checkable criteria: Gold. Target Gold: not met."
+    )
+    accepted = summary(report_of(waiting, accept_pending=True))
+    assert accepted.endswith(
+        "Target Gold: met with pending attestations accepted (--accept-pending)."
+    )
+    assert summary(report_of(fake_results())) == (
+        "NHS RAP: Gold; machine-checkable criteria: Gold. Target Gold: met."
+    )
+
+
+def test_headline_names_a_failure_behind_a_pending_criterion() -> None:
+    results = fake_results(B4=pending("no review", "attest"), G2=failed("no CI job", "add CI"))
+    line = summary(report_of(results, accept_pending=True))
+    assert line.startswith("NHS RAP: below Baseline (B4 needs a person's confirmation)")
+    assert "machine-checkable criteria: Silver (Gold blocked by G2: no CI job)" in line
+    assert line.endswith("Target Gold: not met.")

@@ -3,7 +3,7 @@
 B1  outputs produced by code in an open-source language
 B2  code under version control
 B3  a README with the steps to reproduce
-B4  code peer reviewed (git evidence, or a person's attestation)
+B4  code peer reviewed (a person's attestation; git history is supporting information)
 B5  code published openly (licence checked; publication needs an attestation)
 """
 
@@ -93,16 +93,25 @@ def check_b3(project: Project) -> Outcome:
     return passed(f"README.md ({words} words) has run instructions with the run command")
 
 
-@BASELINE.criterion("B4", "Code has been peer reviewed", "git/attest", attestable=True)
+@BASELINE.criterion("B4", "Code has been peer reviewed", "attest", attestable=True)
 def check_b4(project: Project) -> Outcome:
-    """B4: the code has been peer reviewed (merged pull/merge requests, or an attestation)."""
+    """B4: the code has been peer reviewed: only a person's attestation settles it.
+
+    Git history is shown as supporting information only: a commit message such
+    as "Tidy wording (#1)" or "Merge pull request #3" can be written by anyone,
+    so it is never evidence that a review happened.
+    """
     records = [m for m in project.git.commit_messages if REVIEW_RECORD.search(m)]
-    if records:
-        return passed(f"{len(records)} commit(s) record merged, reviewed pull/merge requests")
+    seen = (
+        f"git history mentions {len(records)} merged pull/merge request(s) (supporting "
+        "information only: commit messages can be written by anyone)"
+        if records
+        else "no merged pull/merge request in the git history"
+    )
     return pending(
-        "no merged pull/merge request in the git history yet; review needs a person to confirm",
-        "review changes through pull/merge requests (docs/peer_review.md), or record the "
-        "review in rap-attestations.toml as B4",
+        f"{seen}; peer review needs a person to confirm it",
+        "record the review in rap-attestations.toml as B4: who reviewed, when, and what "
+        "(the version, pull/merge requests or commits) as evidence (docs/peer_review.md)",
     )
 
 

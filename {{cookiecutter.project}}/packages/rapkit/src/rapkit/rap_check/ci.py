@@ -4,6 +4,14 @@ G2 (tests run in CI) and G3 (the process runs on a schedule or event) are
 about what CI *does*, so a workflow file existing is not enough: each job is
 reduced to the events that start it and the shell commands it runs, and the
 criteria look for the right commands under the right triggers.
+
+A job or step that cannot fail CI does not count, because a check whose
+failure nobody sees is no check: a job switched off (GitHub ``if: false``,
+GitLab ``when: never`` or ``rules`` that match no pipeline), started only by
+hand (``when: manual``), or allowed to fail (``continue-on-error``,
+``allow_failure``); and a command that is only printed (``echo uvx nox -s
+tests``), whose failure is swallowed (``|| true``, ``set +e``) or piped into
+another command (the pipe's last command decides the exit status).
 """
 
 from __future__ import annotations
@@ -52,6 +60,11 @@ GITLAB_ONLY = {
 GITLAB_DEFAULT_EVENTS = frozenset({"push", "merge_request"})  # no rules: every pipeline
 _SOURCE_RE = re.compile(r"\$CI_PIPELINE_SOURCE\s*==\s*[\"']([a-z_]+)[\"']")
 _SESSION_FLAGS = frozenset({"-s", "--session", "--sessions", "-e"})
+# Commands that only print or do nothing: a test command after them is text, not a run.
+_INERT = frozenset({"echo", "printf", "true", ":", "cat"})
+_SEPARATORS = frozenset({"&&", ";", "||", "|"})
+_SWALLOWED = re.compile(r"\|\|\s*(true|:|exit\s+0|echo)\b|^\s*set\s+\+e\b", re.MULTILINE)
+_FALSE = frozenset({"false", "0", "${{false}}", "${{0}}", "${{!true}}"})
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,7 @@ class CIJob:
     name: str
     triggers: frozenset[str]
     commands: tuple[str, ...]
+    disabled: str = ""  # why the job cannot fail CI (empty when it can)
 
 
 def load_ci_jobs(root: Path) -> tuple[list[CIJob], list[str]]:
@@ -104,6 +118,34 @@ def github_triggers(document: dict[Any, Any]) -> frozenset[str]:
     return frozenset()
 
 
+def is_false(condition: Any) -> bool:
+    """Whether a GitHub ``if:`` condition is the constant false (the job or step never runs)."""
+    if condition is False:
+        return True
+    return str(condition).replace(" ", "").lower() in _FALSE
+
+
+def _github_disabled(job: dict[Any, Any]) -> str:
+    """Why a GitHub Actions job never runs or can never fail the workflow (empty if neither)."""
+    if "if" in job and is_false(job["if"]):
+        return f"if: {job['if']} (never runs)"
+    if job.get("continue-on-error") is True:
+        return "continue-on-error: true (its failure never fails the workflow)"
+    return ""
+
+
+def _github_step_commands(job: dict[Any, Any]) -> list[str]:
+    """The commands of the steps that run and whose failure fails the job."""
+    commands = []
+    for step in job.get("steps") or []:
+        if not isinstance(step, dict) or "run" not in step:
+            continue
+        if ("if" in step and is_false(step["if"])) or step.get("continue-on-error") is True:
+            continue
+        commands.append(str(step["run"]))
+    return commands
+
+
 def github_jobs(
     document: dict[Any, Any], file: str, root: Path, seen: frozenset[str] = frozenset()
 ) -> list[CIJob]:
@@ -114,13 +156,14 @@ def github_jobs(
     for name, job in (jobs if isinstance(jobs, dict) else {}).items():
         if not isinstance(job, dict):
             continue
-        commands = [str(step["run"]) for step in job.get("steps") or [] if "run" in step]
+        commands = _github_step_commands(job)
         uses = str(job.get("uses", ""))
         if uses.startswith("./") and uses not in seen:
             called = _load_yaml(root / uses, root, [])
             for inner in github_jobs(called, uses.removeprefix("./"), root, seen | {uses}):
-                commands += inner.commands
-        found.append(CIJob(file, str(name), triggers, tuple(commands)))
+                if not inner.disabled:
+                    commands += inner.commands
+        found.append(CIJob(file, str(name), triggers, tuple(commands), _github_disabled(job)))
     return found
 
 
@@ -144,8 +187,19 @@ def gitlab_jobs(document: dict[Any, Any], file: str) -> list[CIJob]:
         merged = _resolve_extends(name, document)
         before = merged.get("before_script", default.get("before_script", []))
         commands = [*_as_list(before), *_as_list(merged.get("script", []))]
-        found.append(CIJob(file, name, gitlab_triggers(merged, inherited), tuple(commands)))
+        triggers = gitlab_triggers(merged, inherited)
+        found.append(CIJob(file, name, triggers, tuple(commands), _gitlab_disabled(merged)))
     return found
+
+
+def _gitlab_disabled(job: dict[Any, Any]) -> str:
+    """Why a GitLab job never runs by itself or can never fail the pipeline (empty if neither)."""
+    when = job.get("when")
+    if when in {"never", "manual"}:
+        return f"when: {when} (never runs by itself)"
+    if job.get("allow_failure") not in (None, False):
+        return f"allow_failure: {job['allow_failure']} (its failure never fails the pipeline)"
+    return ""
 
 
 def _resolve_extends(
@@ -163,10 +217,14 @@ def _resolve_extends(
 
 
 def rule_events(rules: list[Any]) -> frozenset[str]:
-    """Return the events a list of GitLab ``rules:`` lets run (``when: never`` excluded)."""
+    """Return the events a list of GitLab ``rules:`` lets run (``when: never``/``manual`` excluded).
+
+    A rule whose ``if:`` names a pipeline source that does not exist matches no
+    event we know, so a job with only such rules runs on nothing.
+    """
     events: set[str] = set()
     for rule in rules:
-        if not isinstance(rule, dict) or rule.get("when") == "never":
+        if not isinstance(rule, dict) or rule.get("when") in {"never", "manual"}:
             continue
         sources = _SOURCE_RE.findall(str(rule.get("if", "")))
         events |= {GITLAB_SOURCES.get(source, source) for source in sources} or {"push"}
@@ -195,15 +253,40 @@ def _as_list(value: Any) -> list[str]:
 
 
 def _words(command: str) -> list[list[str]]:
-    """Split a (possibly multi-line) shell command into the words of each line."""
+    """Split a shell script into the words of each simple command that really runs and counts.
+
+    A line whose failure is swallowed (``|| true``, ``set +e``) contributes
+    nothing; nor does a command that only prints (``echo``), or one whose
+    output is piped into another command (the last command of a pipe decides
+    its exit status).
+    """
+    if _SWALLOWED.search(command):
+        return []
     lines = command.replace("\\\n", " ").splitlines()
-    split = []
+    found = []
     for line in lines:
+        lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True  # words as the shell splits them, operators apart
         try:
-            split.append(shlex.split(line, comments=True))
+            words = list(lexer)
         except ValueError:  # unbalanced quotes: fall back to whitespace
-            split.append(line.split())
-    return [words for words in split if words]
+            words = line.split()
+        found += _simple_commands(words)
+    return found
+
+
+def _simple_commands(words: list[str]) -> list[list[str]]:
+    """Split one line's words at ``&&``, ``;``, ``||`` and ``|``; keep the commands that count."""
+    commands: list[list[str]] = []
+    current: list[str] = []
+    for word in [*words, ";"]:
+        if word not in _SEPARATORS:
+            current.append(word)
+            continue
+        if current and current[0] not in _INERT and word != "|":
+            commands.append(current)
+        current = []
+    return commands
 
 
 def _nox_sessions(words: list[str]) -> list[str] | None:

@@ -110,6 +110,26 @@ def stale_run_warnings(project: Project) -> tuple[str, ...]:
     return tuple(warnings)
 
 
+DATA_SUFFIXES = frozenset(
+    {
+        ".csv", ".tsv", ".xlsx", ".xls", ".ods", ".parquet", ".feather", ".arrow", ".sav",
+        ".dta", ".sas7bdat", ".rds", ".rdata", ".sqlite", ".db", ".duckdb", ".json", ".jsonl",
+    }
+)  # fmt: skip
+DATA_ALLOWED_UNDER = ("data/sample/", "tests/")
+
+
+def tracked_data(project: Project) -> list[str]:
+    """Data files git tracks outside the synthetic sample data and the test fixtures (S3, DB2)."""
+    return [
+        path
+        for path in project.git.tracked
+        if Path(path).suffix.lower() in DATA_SUFFIXES
+        and not path.startswith(DATA_ALLOWED_UNDER)
+        and not (path.endswith(".json") and not path.startswith(("data/", "outputs/")))
+    ]
+
+
 def py_files(project: Project) -> list[Path]:
     """Every Python file of the package."""
     return sorted((project.root / "src" / project.package).rglob("*.py"))

@@ -19,19 +19,12 @@ import yaml
 
 from ..io import sha256_file
 from . import docs
-from .common import first, run_evidence
+from .common import first, run_evidence, tracked_data
 from .model import Family, Outcome, failed, passed
 from .project import Project
 
 DUCK_BOOK = Family("Duck Book")
 
-DATA_SUFFIXES = frozenset(
-    {
-        ".csv", ".tsv", ".xlsx", ".xls", ".ods", ".parquet", ".feather", ".arrow", ".sav",
-        ".dta", ".sas7bdat", ".rds", ".rdata", ".sqlite", ".db", ".duckdb", ".json", ".jsonl",
-    }
-)  # fmt: skip
-DATA_ALLOWED_UNDER = ("data/sample/", "tests/")
 SECRET_NAMES = re.compile(
     r"(^|/)(\.env|id_rsa|id_ed25519|\.netrc|credentials[^/]*|[^/]+\.(pem|key|p12|pfx))$"
 )
@@ -71,24 +64,13 @@ def check_db2(project: Project) -> Outcome:
     """DB2: no real data or outputs in git; only synthetic sample data and test fixtures."""
     if project.git.head is None:
         return failed("cannot list tracked files: no git commits", "commit the project first")
-    data = [
-        path
-        for path in project.git.tracked
-        if Path(path).suffix.lower() in DATA_SUFFIXES
-        and not path.startswith(DATA_ALLOWED_UNDER)
-        and not _is_config_json(path)
-    ]
+    data = tracked_data(project)
     if data:
         return failed(
             f"data files tracked by git outside data/sample/: {first(data)}",
             "git rm --cached them (keep data in data/raw/, ignored); purge history if real",
         )
     return passed("only synthetic sample data and test fixtures are tracked")
-
-
-def _is_config_json(path: str) -> bool:
-    """JSON that is configuration or test expectations rather than data."""
-    return path.endswith(".json") and not path.startswith(("data/", "outputs/"))
 
 
 @DUCK_BOOK.criterion("DB3", "Assumptions documented", "static")

@@ -31,7 +31,11 @@ G3_FIX = (
 
 @GOLD.criterion("G1", "Code is fully packaged", "static/run")
 def check_g1(project: Project) -> Outcome:
-    """G1: the code is a package that builds and is installed with its version."""
+    """G1: the code is a package: it builds, and its wheel alone runs the pipeline.
+
+    With ``--no-run`` only the packaging metadata and the installed version are
+    checked, and a warning says the build was not tried.
+    """
     build = project.pyproject.get("build-system", {})
     meta = project.pyproject.get("project", {})
     if not build.get("build-backend") or not build.get("requires"):
@@ -53,7 +57,28 @@ def check_g1(project: Project) -> Outcome:
             f"installed {meta['name']} is {installed} but the code says {project.version}",
             "run `uv sync` to reinstall the package",
         )
-    return passed(f"{meta['name']} {installed}, built by {build['build-backend']} and installed")
+    return _build_outcome(project, f"{meta['name']} {installed}", build["build-backend"])
+
+
+def _build_outcome(project: Project, name: str, backend: str) -> Outcome:
+    """Judge the build: the wheel holds the whole package and runs the pipeline once installed."""
+    built = project.package_build
+    if built is None:
+        return passed(
+            f"{name} is installed (built by {backend})",
+            "the wheel was not built and run (--no-run); run rap-check without it",
+        )
+    if built.problem:
+        where = f": {', '.join(built.missing[:3])}" if built.missing else ""
+        return failed(
+            f"{built.problem}{where}",
+            "fix [build-system] and [tool.hatch.build] so the wheel holds the whole package, "
+            "then check with `uv build` and a clean install",
+        )
+    return passed(
+        f"{name}: sdist and wheel built; the wheel ({built.wheel}) installed "
+        "in a clean environment runs the pipeline"
+    )
 
 
 def _ci_problem(project: Project, fix: str) -> Outcome | None:
@@ -66,20 +91,27 @@ def _ci_problem(project: Project, fix: str) -> Outcome | None:
     return None
 
 
+def _ignored(project: Project) -> str:
+    """Name the CI jobs that do not count because they cannot fail CI (for a failure's reason)."""
+    off = [f"{job.name}: {job.disabled}" for job in project.ci[0] if job.disabled]
+    return f" (not counted, as they cannot fail CI: {'; '.join(off)})" if off else ""
+
+
 @GOLD.criterion("G2", "Tests run automatically through CI", "static")
 def check_g2(project: Project) -> Outcome:
     """G2: the tests run automatically in CI on every change."""
     problem = _ci_problem(project, G2_FIX)
     if problem is not None:
         return problem
-    for job in project.ci[0]:
+    for job in (job for job in project.ci[0] if not job.disabled):
         events = job.triggers & CHANGE_EVENTS
         if events and any(runs_tests(c, project.nox_defaults) for c in job.commands):
             return passed(
                 f"{job.file}: job {job.name} runs the tests on {', '.join(sorted(events))}"
             )
     return failed(
-        "no CI job runs the tests (pytest or the nox tests session) on push or pull request",
+        "no CI job runs the tests (pytest or the nox tests session, not echoed, failures not "
+        f"ignored) on push or pull request{_ignored(project)}",
         G2_FIX,
     )
 
@@ -90,7 +122,7 @@ def check_g3(project: Project) -> Outcome:
     problem = _ci_problem(project, G3_FIX)
     if problem is not None:
         return problem
-    for job in project.ci[0]:
+    for job in (job for job in project.ci[0] if not job.disabled):
         events = job.triggers & UNATTENDED_EVENTS
         runs = any(
             runs_pipeline(c, project.entry_points, project.nox_defaults) for c in job.commands
@@ -103,7 +135,7 @@ def check_g3(project: Project) -> Outcome:
             )
     return failed(
         "no CI job runs the pipeline on a schedule or an event (schedule, repository_dispatch, "
-        "workflow_run; GitLab: $CI_PIPELINE_SOURCE schedule/trigger/api)",
+        f"workflow_run; GitLab: $CI_PIPELINE_SOURCE schedule/trigger/api){_ignored(project)}",
         G3_FIX,
     )
 

@@ -20,12 +20,14 @@ import subprocess
 import sys
 import tempfile
 import tomllib
+import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
+from xml.etree import ElementTree as ET
 
 import pandera.polars as pa
 
@@ -53,6 +55,8 @@ class Options:
         run_pipeline: run the pipeline on the configured inputs; when false, read
             the latest run in ``outputs_dir`` instead.
         run_tests: run the test suite with pytest.
+        build_package: build the sdist and wheel with uv, install the wheel into a
+            clean environment and run the pipeline from it (G1).
         max_age_days: warn when an attestation is older than this.
         today: the date attestations are compared with.
         outputs_dir: where the latest run is, when the pipeline is not run
@@ -62,6 +66,7 @@ class Options:
 
     run_pipeline: bool = True
     run_tests: bool = True
+    build_package: bool = True
     max_age_days: int = 365
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
     outputs_dir: Path | None = None
@@ -88,7 +93,12 @@ class ToolResult:
 
 def run_python(args: list[str], cwd: Path, *, env: dict[str, str] | None = None) -> ToolResult:
     """Run ``python <args>`` with this interpreter (the project's environment) in ``cwd``."""
-    command = (sys.executable, *args)
+    return run_command([sys.executable, *args], cwd, env=env)
+
+
+def run_command(args: list[str], cwd: Path, *, env: dict[str, str] | None = None) -> ToolResult:
+    """Run a command (no shell) in ``cwd``; a command that cannot start gives exit 127."""
+    command = tuple(args)
     try:
         done = subprocess.run(  # noqa: S603 - fixed arguments, no shell
             command,
@@ -102,6 +112,52 @@ def run_python(args: list[str], cwd: Path, *, env: dict[str, str] | None = None)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return ToolResult(command, 127, f"{type(exc).__name__}: {exc}")
     return ToolResult(command, done.returncode, done.stdout + done.stderr)
+
+
+@dataclass(frozen=True)
+class PytestCounts:
+    """What pytest's JUnit XML report says: tests collected, skipped, failed, errored."""
+
+    tests: int = 0
+    skipped: int = 0
+    failures: int = 0
+    errors: int = 0
+
+    @property
+    def executed(self) -> int:
+        """Tests that ran (not skipped)."""
+        return self.tests - self.skipped
+
+
+@dataclass(frozen=True)
+class PytestRun:
+    """The test suite's run: pytest's result, its counts and the package's coverage (percent)."""
+
+    result: ToolResult
+    counts: PytestCounts | None
+    coverage: float | None
+
+
+def read_junit(path: Path) -> PytestCounts | None:
+    """Sum the counts of every test suite in a JUnit XML report (None if unreadable)."""
+    try:
+        root = ET.parse(path).getroot()  # noqa: S314 - written by our own pytest run
+    except (OSError, ET.ParseError):
+        return None
+    suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+    total = dict.fromkeys(("tests", "skipped", "failures", "errors"), 0)
+    for suite in suites:
+        for key in total:
+            total[key] += int(suite.get(key, "0"))
+    return PytestCounts(**total)
+
+
+def read_coverage(path: Path) -> float | None:
+    """Read the total coverage percentage from coverage.py's JSON report (None if missing)."""
+    try:
+        return float(json.loads(path.read_text(encoding="utf-8"))["totals"]["percent_covered"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -329,19 +385,71 @@ class Project:
         if not self.options.run_pipeline:
             out_dir = self.options.outputs_dir or self.config.outputs_dir
             return read_run(out_dir, ran_now=False)
-        self._scratch = tempfile.TemporaryDirectory(prefix="rap-check-")
-        out_dir = Path(self._scratch.name) / "outputs"
+        out_dir = self.scratch() / "outputs"
         args = ["-m", self.package, "--config", str(self.config.path), "run", "--out", str(out_dir)]
         result = run_python(args, self.root)
         return read_run(out_dir, ran_now=True, result=result)
 
+    def scratch(self) -> Path:
+        """A temporary folder of this self-check, removed when the project is closed."""
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="rap-check-")
+        return Path(self._scratch.name)
+
     @cached_property
-    def test_run(self) -> ToolResult | None:
-        """Run the test suite with pytest; None when tests were not to be run."""
+    def test_run(self) -> PytestRun | None:
+        """Run the test suite with pytest (and coverage); None when tests were not to be run."""
         if not self.options.run_tests or os.environ.get(NESTED_ENV):
             return None
         env = {**os.environ, NESTED_ENV: "1"}
-        return run_python(["-m", "pytest", "-q", "-p", "no:cacheprovider"], self.root, env=env)
+        junit = self.scratch() / "junit.xml"
+        coverage = self.scratch() / "coverage.json"
+        args = ["-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"]
+        measured = importlib.util.find_spec("pytest_cov") is not None and self.package_name
+        if measured:
+            args += [f"--cov={self.package_name}", f"--cov-report=json:{coverage}"]
+        result = run_python(args, self.root, env=env)
+        return PytestRun(result, read_junit(junit), read_coverage(coverage) if measured else None)
+
+    @cached_property
+    def backtest_mutated(self) -> ToolResult | None:
+        """Run the back tests on a copy whose committed expected hashes were all changed.
+
+        A back test that really compares outputs with the committed hashes must
+        fail then; one that passes checks nothing. None when tests are not run.
+        """
+        if not self.options.run_tests or os.environ.get(NESTED_ENV):
+            return None
+        copy = self.scratch() / "mutated"
+        shutil.copytree(
+            self.root,
+            copy,
+            ignore=shutil.ignore_patterns(".git", ".venv", ".nox", "outputs", "raw", "_site"),
+            symlinks=True,
+        )
+        expected = copy / "tests" / "backtest" / "expected_hashes.json"
+        if expected.is_file():
+            text = expected.read_text(encoding="utf-8")
+            flipped = re.sub(
+                r"[0-9a-f]{64}", lambda m: "0" * 64 if m[0] != "0" * 64 else "1" * 64, text
+            )
+            expected.write_text(flipped, encoding="utf-8")
+        src = str(copy / "src")
+        env = {
+            **os.environ,
+            NESTED_ENV: "1",
+            "PYTHONPATH": os.pathsep.join([src, *filter(None, [os.environ.get("PYTHONPATH")])]),
+        }
+        return run_python(
+            ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "backtest"], copy, env=env
+        )
+
+    @cached_property
+    def package_build(self) -> PackageBuild | None:
+        """Build, install into a clean environment and run the package; None when not asked."""
+        if not self.options.build_package or self.config is None:
+            return None
+        return build_and_run(self, self.config.path, self.scratch() / "build")
 
     def ruff(self, *args: str) -> ToolResult:
         """Run ``ruff`` from the project's environment once per argument list.
@@ -351,3 +459,94 @@ class Project:
         if args not in self._ruff_results:
             self._ruff_results[args] = run_python(["-m", "ruff", *args], self.root)
         return self._ruff_results[args]
+
+
+@dataclass(frozen=True)
+class PackageBuild:
+    """What building the package and running it from its installed wheel showed.
+
+    Attributes:
+        problem: the first step that failed and why (empty when every step worked).
+        wheel: the wheel's file name (empty when none was built).
+        missing: package files under ``src/`` that the wheel leaves out.
+
+    """
+
+    problem: str = ""
+    wheel: str = ""
+    missing: tuple[str, ...] = ()
+
+
+def find_uv() -> str | None:
+    """The uv executable: ``$UV`` (set by ``uv run``), else uv on PATH."""
+    found = os.environ.get("UV") or shutil.which("uv")
+    return found if found and Path(found).is_file() else None
+
+
+def _local_sources(project: Project) -> list[str]:
+    """Paths of ``[tool.uv.sources]`` dependencies (a library vendored in the repository)."""
+    sources = project.pyproject.get("tool", {}).get("uv", {}).get("sources", {})
+    return [
+        str(project.root / entry["path"])
+        for entry in sources.values()
+        if isinstance(entry, dict) and "path" in entry
+    ]
+
+
+def build_and_run(project: Project, config: Path, work: Path) -> PackageBuild:
+    """Build sdist and wheel, install the wheel in a clean venv, and run the pipeline from it.
+
+    The pipeline runs in a folder outside the repository with a fresh
+    interpreter, so only what the wheel installed can be imported: a wheel
+    that leaves out part of the package fails here.
+    """
+    uv = find_uv()
+    if uv is None:
+        return PackageBuild("uv is not installed, so the package cannot be built here")
+    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
+    dist = work / "dist"
+    built = run_command(
+        [uv, "build", "--sdist", "--wheel", "--out-dir", str(dist)], project.root, env=env
+    )
+    wheels = sorted(dist.glob("*.whl"))
+    if not built.ok or not wheels or not list(dist.glob("*.tar.gz")):
+        return PackageBuild(f"`uv build` failed: {built.tail()}")
+    with zipfile.ZipFile(wheels[0]) as archive:
+        packed = set(archive.namelist())
+    source = project.root / "src"
+    missing = tuple(
+        path.relative_to(source).as_posix()
+        for path in sorted((source / project.package).rglob("*.py"))
+        if path.relative_to(source).as_posix() not in packed
+    )
+    if missing:
+        return PackageBuild(
+            f"the wheel leaves out {len(missing)} package file(s)", wheels[0].name, missing
+        )
+    venv = work / "venv"
+    python = venv / ("Scripts" if os.name == "nt" else "bin") / "python"
+    steps = (
+        [uv, "venv", "--quiet", "--python", sys.executable, str(venv)],
+        [
+            uv,
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            str(python),
+            str(wheels[0]),
+            *_local_sources(project),
+        ],
+    )
+    for step in steps:
+        done = run_command(step, work, env=env)
+        if not done.ok:
+            return PackageBuild(f"installing the wheel failed: {done.tail()}", wheels[0].name)
+    out = str(work / "out")
+    args = [str(python), "-m", project.package, "--config", str(config), "run", "--out", out]
+    ran = run_command(args, work, env=env)
+    if not ran.ok:
+        return PackageBuild(
+            f"the installed wheel cannot run the pipeline: {ran.tail()}", wheels[0].name
+        )
+    return PackageBuild("", wheels[0].name)

@@ -2,12 +2,16 @@
 
 Level rule (NHS, cumulative): Baseline needs every B criterion met, Silver
 also every S, Gold also every G. "Met" means pass, attested or not
-applicable. A failure always blocks. A criterion that only a person can
+applicable. Nothing else is a pass: a criterion that only a person can
 confirm and nobody has yet attested (``pending``), or whose run was skipped
-(``unchecked``), does not block the reported level but makes it
-*provisional*: the summary lists it, and ``--strict`` (for a release) treats
-it as blocking. So a freshly generated project reports Gold for everything a
-machine can check and lists only the human attestations as pending.
+(``unchecked``), blocks the level like a failure does. So the headline never
+overstates: a fresh, unreviewed and unpublished project is *below Baseline*,
+because peer review (B4) and publication (B5) are Baseline criteria.
+
+The report also gives the *machine-checkable* level, which counts pending
+attestations as met (never a failure, never a skipped run): what the project
+reaches once a person confirms the pending criteria. ``--accept-pending``
+makes the exit status follow that level, for CI, which cannot attest.
 """
 
 from __future__ import annotations
@@ -37,21 +41,37 @@ SYMBOLS = {
 
 @dataclass(frozen=True)
 class Report:
-    """Every result, the level reached, and whether it meets the project's target."""
+    """Every result, the levels reached, and whether they meet the project's target.
+
+    Attributes:
+        level: the highest level whose every criterion (and those below) is met.
+        machine_level: the same, counting criteria pending a person's attestation as
+            met: the level the machine-checkable criteria reach.
+        accept_pending: whether the exit status follows ``machine_level`` (for CI).
+        blocker: the first criterion that stops ``level`` going higher.
+        machine_blocker: the first criterion that stops ``machine_level`` going higher.
+
+    """
 
     results: tuple[Result, ...]
     level: Level | None
-    confirmed_level: Level | None
+    machine_level: Level | None
     target: Level
-    strict: bool
+    accept_pending: bool
     blocker: Result | None
+    machine_blocker: Result | None
     warnings: tuple[str, ...]
 
     @property
     def meets_target(self) -> bool:
-        """Whether the level (confirmed level with ``--strict``) reaches the target."""
-        reached = self.confirmed_level if self.strict else self.level
+        """Whether the level (the machine level with ``--accept-pending``) reaches the target."""
+        reached = self.machine_level if self.accept_pending else self.level
         return reached is not None and reached >= self.target
+
+    @property
+    def pending(self) -> list[Result]:
+        """NHS criteria waiting for a person's attestation."""
+        return [r for r in self.results if r.criterion.level and r.status is Status.PENDING]
 
     @property
     def undecided(self) -> list[Result]:
@@ -97,29 +117,37 @@ def _attested(attestation: Attestation, project: Project) -> Outcome:
     return Outcome(status, reason, warnings=warnings)
 
 
-def evaluate(project: Project, *, target: Level, strict: bool = False) -> Report:
-    """Run every criterion's check on ``project`` and work out the level."""
+def evaluate(project: Project, *, target: Level, accept_pending: bool = False) -> Report:
+    """Run every criterion's check on ``project`` and work out the levels."""
     results = []
     for criterion in CRITERIA:
         outcome, notes = apply_attestation(criterion, criterion.check(project), project)
         results.append(Result(criterion, outcome, notes))
-    level, blocker = reached_level(results, strict=False)
-    confirmed, strict_blocker = reached_level(results, strict=True)
+    level, blocker = reached_level(results)
+    machine, machine_blocker = reached_level(results, accept_pending=True)
     _, problems = project.attestations
     return Report(
         results=tuple(results),
         level=level,
-        confirmed_level=confirmed,
+        machine_level=machine,
         target=target,
-        strict=strict,
-        blocker=strict_blocker if strict else blocker,
+        accept_pending=accept_pending,
+        blocker=blocker,
+        machine_blocker=machine_blocker,
         warnings=tuple(problems),
     )
 
 
-def reached_level(results: list[Result], *, strict: bool) -> tuple[Level | None, Result | None]:
-    """Return the highest level whose criteria (and those below) are met, and the first blocker."""
-    allowed = MET | (frozenset() if strict else UNDECIDED)
+def reached_level(
+    results: list[Result], *, accept_pending: bool = False
+) -> tuple[Level | None, Result | None]:
+    """Return the highest level whose criteria (and those below) are met, and the first blocker.
+
+    Only pass, attested and not applicable are met; with ``accept_pending``, a
+    criterion waiting for a person's attestation counts as met too (a skipped
+    run never does: nobody has looked).
+    """
+    allowed = MET | ({Status.PENDING} if accept_pending else frozenset())
     reached = None
     for level in Level:
         blocker = next(
@@ -131,21 +159,43 @@ def reached_level(results: list[Result], *, strict: bool) -> tuple[Level | None,
     return reached, None
 
 
+def _label(level: Level | None) -> str:
+    """The name of a level, or ``below Baseline``."""
+    return level.label if level else "below Baseline"
+
+
+def _blocked(blocker: Result | None) -> str:
+    """Say which criterion stops the next level, and why (empty when nothing does)."""
+    if blocker is None or blocker.criterion.level is None:
+        return ""
+    return (
+        f" ({blocker.criterion.level.label} blocked by {blocker.criterion.id}: "
+        f"{blocker.outcome.reason})"
+    )
+
+
 def summary(report: Report) -> str:
-    """One line: the level, what blocks the next one, and what is still undecided."""
-    reached = report.confirmed_level if report.strict else report.level
-    text = f"NHS RAP: {reached.label if reached else 'below Baseline'}"
-    if report.blocker is not None:
-        nxt = report.blocker.criterion.level
-        label = nxt.label if nxt else "next level"
-        blocker = report.blocker
-        text += f" ({label} blocked by {blocker.criterion.id}: {blocker.outcome.reason})"
-    undecided = report.undecided
-    if undecided and not report.strict:
-        names = ", ".join(f"{r.criterion.id} {r.status.value}" for r in undecided)
-        text += f"; provisional until confirmed: {names}"
-    verdict = "meets" if report.meets_target else "is below"
-    return f"{text}. Target {report.target.label}: {verdict} it."
+    """The headline: the level, the machine-checkable level, and the verdict on the target.
+
+    For example ``NHS RAP: below Baseline (B4, B5 need a person's confirmation);
+    machine-checkable criteria: Gold. Target Gold: not met``.
+    """
+    text = f"NHS RAP: {_label(report.level)}"
+    pending = [r.criterion.id for r in report.pending]
+    blocker = report.blocker
+    if blocker is not None and blocker.status is Status.PENDING:
+        verb = "needs" if len(pending) == 1 else "need"
+        text += f" ({', '.join(pending)} {verb} a person's confirmation)"
+    else:
+        text += _blocked(blocker)
+    text += f"; machine-checkable criteria: {_label(report.machine_level)}"
+    if report.machine_blocker is not None and report.machine_blocker is not blocker:
+        text += _blocked(report.machine_blocker)
+    if report.meets_target and report.accept_pending and report.level != report.machine_level:
+        verdict = "met with pending attestations accepted (--accept-pending)"
+    else:
+        verdict = "met" if report.meets_target else "not met"
+    return f"{text}. Target {report.target.label}: {verdict}."
 
 
 def render_table(report: Report) -> str:
@@ -181,12 +231,12 @@ def to_json(report: Report, project: Project) -> dict[str, Any]:
         "options": {
             "run_pipeline": project.options.run_pipeline,
             "run_tests": project.options.run_tests,
-            "strict": report.strict,
+            "accept_pending": report.accept_pending,
             "max_age_days": project.options.max_age_days,
         },
         "target_level": report.target.name.lower(),
         "level": report.level.name.lower() if report.level else None,
-        "confirmed_level": report.confirmed_level.name.lower() if report.confirmed_level else None,
+        "machine_level": report.machine_level.name.lower() if report.machine_level else None,
         "meets_target": report.meets_target,
         "summary": summary(report),
         "pending": [r.criterion.id for r in report.results if r.status is Status.PENDING],

@@ -26,7 +26,7 @@ import polars as pl
 
 from ..errors import ValidationFailedError
 from ..validation import validate
-from . import docs
+from . import docs, manual
 from .common import (
     IGNORE_PROBE,
     first,
@@ -36,9 +36,10 @@ from .common import (
     run_instructions,
     stale_run_warnings,
     tool_failure,
+    tracked_data,
 )
 from .model import Family, Level, Outcome, failed, passed, unchecked
-from .project import NESTED_ENV, Project
+from .project import NESTED_ENV, Project, PytestCounts, PytestRun
 
 SILVER = Family("NHS", Level.SILVER)
 
@@ -46,6 +47,7 @@ SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
 TOOLING_AT_ROOT = frozenset({"noxfile.py", "conftest.py", "setup.py"})
 MIN_METHOD_WORDS = 40
 PYTEST_NO_TESTS = 5  # pytest's exit status when it collected no tests
+MIN_TESTS = 10  # default [rap] min_tests: a handful of tests is not a test suite
 
 
 def _manual_steps(project: Project) -> Outcome | None:
@@ -74,12 +76,32 @@ def _outputs_ignored(project: Project) -> Outcome | None:
     return None
 
 
+def _unlisted_manual_work(project: Project) -> Outcome | None:
+    """Fail on manual instructions and outside reads that docs/manual_steps.md does not list."""
+    reads = manual.unlisted(project, manual.outside_reads(project))
+    if reads:
+        return failed(
+            f"reads from outside the repository: {first([str(r) for r in reads])}",
+            "read inputs from data/raw/ through [inputs] in config/pipeline.toml (relative "
+            "paths), or list the path as a manual step in docs/manual_steps.md",
+        )
+    steps = manual.unlisted(project, manual.manual_instructions(project))
+    if steps:
+        return failed(
+            f"manual steps not listed in docs/manual_steps.md: {first([str(s) for s in steps])}",
+            "do the step in code (a pipeline stage), or list it in docs/manual_steps.md "
+            "naming the application or the file that describes it",
+        )
+    return None
+
+
 @SILVER.criterion("S1", "Outputs produced with minimal manual intervention", "run")
 def check_s1(project: Project) -> Outcome:
     """S1: one command produces every declared output; manual steps are documented."""
     problem = (
         _outputs_ignored(project)
         or _manual_steps(project)
+        or _unlisted_manual_work(project)
         or run_evidence(project)
         or pipeline_unavailable(project)
     )
@@ -149,6 +171,13 @@ def check_s3(project: Project) -> Outcome:
             f"git does not ignore {first(exposed)}",
             "add `<folder>/*` lines to .gitignore: real data and outputs never go into git",
         )
+    data = tracked_data(project)
+    if data:
+        return failed(
+            f"data files tracked by git outside data/sample/: {first(data)}",
+            "git rm --cached them (data belongs in data/raw/, which git ignores); purge the "
+            "history if the data is real",
+        )
     stray = sorted(p.name for p in project.root.glob("*.py") if p.name not in TOOLING_AT_ROOT)
     if stray:
         return failed(
@@ -156,7 +185,7 @@ def check_s3(project: Project) -> Outcome:
             f"move the code into src/{project.package}/ and run it through the CLI",
         )
     return passed(
-        "src/, tests/, docs/, config/, data/ and outputs/ in place; data and outputs ignored"
+        "src/, tests/, docs/, config/, data/ and outputs/ in place; no data or outputs in git"
     )
 
 
@@ -208,21 +237,84 @@ def check_s4(project: Project) -> Outcome:
     return failure or passed("all package code is in functions/classes; complexity within limit")
 
 
+# Ruff's default rules (pycodestyle errors and pyflakes): the floor of the standard,
+# checked whatever the project's configuration selects, ignores or excludes.
+STANDARD_RULES = "E4,E7,E9,F"
+
+
+def _code_files(project: Project) -> list[str]:
+    """The package's and the tests' Python files (committed or not), as POSIX paths."""
+    found = []
+    for folder in ("src", "tests"):
+        for path in sorted((project.root / folder).rglob("*.py")):
+            relative = path.relative_to(project.root)
+            if not any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
+                found.append(relative.as_posix())
+    return found
+
+
+def _hidden_from_ruff(project: Project, files: list[str]) -> list[str]:
+    """Return the code files the project's ruff configuration excludes from ``ruff check .``."""
+    listed = project.ruff("check", "--show-files", ".")
+    seen = set()
+    for line in listed.output.splitlines():
+        try:
+            seen.add(Path(line.strip()).resolve().relative_to(project.root).as_posix())
+        except ValueError:
+            continue
+    return [path for path in files if path not in seen]
+
+
 @SILVER.criterion("S5", "Follows coding standards (PEP 8 via ruff)", "run")
 def check_s5(project: Project) -> Outcome:
-    """S5: code follows agreed standards (ruff lint and format, enforced by pre-commit)."""
+    """S5: code follows agreed standards (ruff lint and format, enforced by pre-commit).
+
+    The project's own ruff configuration cannot lower the bar: every package
+    and test file is checked even if the configuration excludes it (an
+    exclusion that hides package code fails), and ruff's default rules run
+    with no configuration at all.
+    """
     hooks = project.text(".pre-commit-config.yaml") or ""
     if "ruff" not in hooks:
         return failed(
             "no pre-commit configuration running ruff",
             "add ruff hooks to .pre-commit-config.yaml and run `pre-commit install`",
         )
+    files = _code_files(project)
+    if not files:
+        return failed("no Python files under src/ or tests/ to lint", "put the code in src/")
+    hidden = _hidden_from_ruff(project, files)
+    if hidden:
+        return failed(
+            f"the ruff configuration excludes package or test code: {first(hidden)}",
+            "remove src/ and tests/ paths from [tool.ruff] exclude / extend-exclude; "
+            "fix what ruff then reports",
+        )
     fix = "run `uv run ruff check --fix .` and `uv run ruff format .`, then fix what remains"
-    for args in (("check", "--output-format", "concise", "."), ("format", "--check", ".")):
-        failure = tool_failure(project.ruff(*args), f"ruff {args[0]}", fix)
+    runs = (
+        ("ruff check", ("check", "--output-format", "concise", *files)),
+        ("ruff format", ("format", "--check", *files)),
+        (
+            f"ruff's default rules ({STANDARD_RULES}, no configuration)",
+            (
+                "check",
+                "--isolated",
+                "--select",
+                STANDARD_RULES,
+                "--output-format",
+                "concise",
+                *files,
+            ),
+        ),
+    )
+    for what, args in runs:
+        failure = tool_failure(project.ruff(*args), what, fix)
         if failure is not None:
             return failure
-    return passed("ruff check and ruff format --check pass; pre-commit runs ruff")
+    return passed(
+        f"ruff check, ruff format --check and ruff's default rules pass on {len(files)} files; "
+        "pre-commit runs ruff"
+    )
 
 
 def _backtest_problem(project: Project) -> Outcome | None:
@@ -245,24 +337,104 @@ def _backtest_problem(project: Project) -> Outcome | None:
     return None
 
 
+def _min_tests(project: Project) -> int:
+    """The fewest tests that must run: ``[rap] min_tests`` in the configuration, else 10."""
+    rap = project.config.rap if project.config is not None else {}
+    return int(rap.get("min_tests", MIN_TESTS))
+
+
+def _coverage_floor(project: Project) -> float:
+    """The project's own coverage threshold: ``[tool.coverage.report] fail_under`` (else 0)."""
+    report = project.pyproject.get("tool", {}).get("coverage", {}).get("report", {})
+    return float(report.get("fail_under", 0))
+
+
+def _run_problem(project: Project, run: PytestRun) -> Outcome | None:
+    """Judge a test run: it passed, enough tests ran, and they cover the package."""
+    if run.result.returncode == PYTEST_NO_TESTS:
+        return failed("pytest collected no tests", "write tests under tests/ named test_*.py")
+    failure = tool_failure(run.result, "pytest", "run `uv run pytest` and fix the failing tests")
+    if failure is not None:
+        return failure
+    counts = run.counts
+    if counts is None:
+        return failed("pytest wrote no readable JUnit report", "run `uv run pytest` and check it")
+    needed = _min_tests(project)
+    if counts.executed < needed:
+        return failed(
+            f"only {counts.executed} test(s) ran ({counts.skipped} skipped); at least "
+            f"{needed} must run",
+            "write unit tests of the stages and remove skips that hide tests "
+            "([rap] min_tests in config/pipeline.toml sets the minimum)",
+        )
+    return _coverage_problem(project, run)
+
+
+def _coverage_problem(project: Project, run: PytestRun) -> Outcome | None:
+    """Fail when the tests cover the package less than the project's own threshold."""
+    floor = _coverage_floor(project)
+    if run.coverage is None and floor:
+        return failed(
+            "coverage of the package was not measured (pytest-cov is not installed)",
+            "uv sync (pytest-cov is in the test dependency group)",
+        )
+    if run.coverage is not None and run.coverage < floor:
+        return failed(
+            f"tests cover {run.coverage:.1f}% of {project.package}, below the project's "
+            f"threshold of {floor:g}% ([tool.coverage.report] fail_under)",
+            "test the untested stages (`uv run pytest --cov` lists the lines)",
+        )
+    return None
+
+
+def _backtest_blind(project: Project) -> Outcome | None:
+    """Fail when the back test still passes after every committed expected hash was changed."""
+    mutated = project.backtest_mutated
+    if mutated is None:
+        return None
+    if mutated.returncode == PYTEST_NO_TESTS:
+        return failed(
+            "no test is marked backtest (pytest -m backtest collects nothing)",
+            "mark the back test with @pytest.mark.backtest",
+        )
+    if mutated.ok:
+        return failed(
+            "the back test passes even when every expected hash is changed: it does not "
+            "compare the outputs with tests/backtest/expected_hashes.json",
+            "assert backtest.compare(actual, expected) == [] in tests/backtest/test_backtest.py",
+        )
+    return None
+
+
 @SILVER.criterion("S6", "Testing framework with unit and back tests", "run")
 def check_s6(project: Project) -> Outcome:
-    """S6: a testing framework with unit tests and back tests, and the tests pass."""
+    """S6: unit tests and back tests that run, pass, cover the package and can fail.
+
+    The suite must run at least ``[rap] min_tests`` tests (skipped ones do not
+    count), cover the package to the project's own threshold, and its back
+    test must fail when the committed expected hashes are changed (so it
+    really compares the outputs).
+    """
     if not list(project.root.glob("tests/**/test_*.py")):
         return failed("no test files (tests/**/test_*.py)", "write pytest tests under tests/")
     problem = _backtest_problem(project)
     if problem is not None:
         return problem
-    result = project.test_run
-    if result is None:
+    run = project.test_run
+    if run is None:
         why = "inside a test run started by rap-check" if os.environ.get(NESTED_ENV) else "asked"
         return unchecked(
             f"tests not run ({why})", "run rap-check without --no-tests/--no-run (uvx nox -s rap)"
         )
-    if result.returncode == PYTEST_NO_TESTS:
-        return failed("pytest collected no tests", "write tests under tests/ named test_*.py")
-    failure = tool_failure(result, "pytest", "run `uv run pytest` and fix the failing tests")
-    return failure or passed(f"pytest passed ({result.tail(1)}); back tests present")
+    problem = _run_problem(project, run) or _backtest_blind(project)
+    if problem is not None:
+        return problem
+    counts = run.counts or PytestCounts()
+    covered = f", {run.coverage:.0f}% of {project.package} covered" if run.coverage else ""
+    return passed(
+        f"pytest passed: {counts.executed} tests ran ({counts.skipped} skipped){covered}; "
+        "the back test fails when the expected hashes change"
+    )
 
 
 def _dependency_name(requirement: str) -> str:
@@ -279,24 +451,126 @@ def _locked_packages(lock: str | None) -> set[str] | None:
         return None
 
 
+LOWER_BOUND = re.compile(r"(>=|~=|===?|>)\s*\d")
+
+
+def _unbounded(declared: list[str]) -> list[str]:
+    """Return the runtime requirements with no lower bound (``polars``, ``numpy<3``)."""
+    return [req for req in declared if not LOWER_BOUND.search(req.split(";")[0])]
+
+
+def _requirement_key(requirement: str) -> tuple[str, str]:
+    """Return (name, specifier with spaces removed and its parts sorted) of a requirement."""
+    text = requirement.split(";", maxsplit=1)[0]
+    specifier = re.sub(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?", "", text.strip())
+    parts = sorted(part for part in specifier.replace(" ", "").split(",") if part)
+    return _dependency_name(requirement), ",".join(parts)
+
+
+def _recorded(items: list[dict[str, Any]]) -> dict[str, str | None]:
+    """Requirements as uv.lock records them: name -> specifier (None when met from a path)."""
+    recorded: dict[str, str | None] = {}
+    for item in items:
+        local = any(key in item for key in ("directory", "path", "git", "url", "editable"))
+        parts = sorted(str(item.get("specifier", "")).replace(" ", "").split(","))
+        recorded[_dependency_name(str(item.get("name", "")))] = (
+            None if local else ",".join(parts).strip(",")
+        )
+    return recorded
+
+
+def _differences(declared: list[Any], recorded: dict[str, str | None]) -> list[str]:
+    """Requirements of pyproject.toml that the lock records differently, or not at all."""
+    wanted = [req for req in declared if isinstance(req, str)]
+    drift = []
+    for requirement in wanted:
+        dep, specifier = _requirement_key(requirement)
+        if dep not in recorded or recorded[dep] not in (None, specifier):
+            drift.append(requirement)
+    names = {_dependency_name(req) for req in wanted}
+    return drift + [f"{dep} (only in uv.lock)" for dep in recorded if dep not in names]
+
+
+def _group(groups: dict[str, Any], name: str, seen: frozenset[str] = frozenset()) -> list[str]:
+    """The requirements of a dependency group, its ``{include-group = ...}`` expanded."""
+    found: list[str] = []
+    for item in groups.get(name, []):
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict) and item.get("include-group") not in seen | {name}:
+            found += _group(groups, str(item.get("include-group")), seen | {name})
+    return found
+
+
+def _lock_drift(project: Project, declared: list[str], lock: str) -> list[str]:
+    """Return what pyproject.toml asks for that differs from what the lock was resolved for.
+
+    uv records the project's own requirements in ``uv.lock`` (``[package.metadata]
+    requires-dist`` and ``requires-dev`` of the project's package) and its
+    ``requires-python``; a requirement changed in pyproject.toml after locking
+    shows up here, offline and without uv, as ``uv lock --check`` would report it.
+    A requirement met from a local path (``[tool.uv.sources]``) is compared by name.
+    """
+    data = tomllib.loads(lock)
+    name = _dependency_name(str(project.pyproject.get("project", {}).get("name", "")))
+    own: dict[str, Any] = next(
+        (p for p in data.get("package", []) if _dependency_name(str(p.get("name", ""))) == name),
+        {},
+    )
+    if not own:
+        return [f"{name or 'the project'} itself (uv.lock was not made for this project)"]
+    metadata = own.get("metadata", {})
+    drift = _differences(declared, _recorded(metadata.get("requires-dist", [])))
+    groups = project.pyproject.get("dependency-groups", {})
+    for group, items in metadata.get("requires-dev", {}).items():
+        found = _differences(_group(groups, group), _recorded(items))
+        drift += [f"{req} (group {group})" for req in found]
+    drift += [f"group {group}" for group in groups if group not in metadata.get("requires-dev", {})]
+    python = project.pyproject.get("project", {}).get("requires-python")
+    if python and data.get("requires-python", "").replace(" ", "") != python.replace(" ", ""):
+        drift.append(f"requires-python {python}")
+    return drift
+
+
+def _lock_problem(project: Project, declared: list[str]) -> Outcome | None:
+    """Fail when uv.lock is missing, out of date with pyproject.toml, or not committed."""
+    lock = project.text("uv.lock")
+    locked = _locked_packages(lock)
+    if lock is None or locked is None:
+        return failed("no readable uv.lock", "run `uv lock` and commit uv.lock")
+    missing = [name for req in declared if (name := _dependency_name(req)) not in locked]
+    drift = _lock_drift(project, declared, lock)
+    if missing or drift:
+        return failed(
+            f"uv.lock does not match pyproject.toml: {first(missing + drift)}",
+            "run `uv lock` and commit uv.lock",
+        )
+    if project.git.head is not None and "uv.lock" not in project.git.tracked:
+        return failed("uv.lock is not committed", "git add uv.lock && git commit")
+    return None
+
+
 @SILVER.criterion("S7", "Dependency information, pinned", "static/git")
 def check_s7(project: Project) -> Outcome:
-    """S7: dependencies are declared and pinned in a committed lock file."""
+    """S7: dependencies are declared with lower bounds and pinned by a committed, current lock."""
     declared = project.pyproject.get("project", {}).get("dependencies") or []
     if not declared:
         return failed(
             "pyproject.toml declares no [project] dependencies",
             "list the packages the code imports under [project] dependencies",
         )
-    locked = _locked_packages(project.text("uv.lock"))
-    if locked is None:
-        return failed("no readable uv.lock", "run `uv lock` and commit uv.lock")
-    missing = [name for req in declared if (name := _dependency_name(req)) not in locked]
-    if missing:
-        return failed(f"uv.lock does not pin {first(missing)}", "run `uv lock` and commit uv.lock")
-    if project.git.head is not None and "uv.lock" not in project.git.tracked:
-        return failed("uv.lock is not committed", "git add uv.lock && git commit")
-    return passed(f"{len(declared)} dependencies declared; all pinned in the committed uv.lock")
+    unbounded = _unbounded(declared)
+    if unbounded:
+        return failed(
+            f"runtime dependencies without a lower bound: {first(unbounded)}",
+            "give each dependency the oldest version the code works with, e.g. polars>=1.20",
+        )
+    problem = _lock_problem(project, declared)
+    if problem is not None:
+        return problem
+    return passed(
+        f"{len(declared)} dependencies declared with lower bounds; uv.lock is current and committed"
+    )
 
 
 def _manifest_gaps(manifest: dict[str, Any], project: Project) -> list[str]:
