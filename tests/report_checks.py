@@ -27,9 +27,11 @@ LOADED = {"script": "src", "img": "src", "iframe": "src", "link": "href", "sourc
 PLACEHOLDERS = re.compile(
     r"\{\{|\}\}|\{[a-z_]+\}|\bTODO\b|\bTBC\b|\bXXX\b|lorem ipsum|\(boundary release year\)"
     r"|\bRecord the\b|\bset (?:by|in) `?[a-z_]+|config/pipeline\.toml|\bpoint `?\[inputs\]"
-    r"|\bnot recorded\b|\bNone\b|\bnan\b|\bnull\b",
+    r"|\bnot recorded\b",
     re.IGNORECASE,
 )
+# Python's and Polars' names for a missing value, printed instead of a number.
+RAW_MISSING = re.compile(r"\bNone\b|\bnan\b|\bNaN\b|\bnull\b")
 WIDTHS = {"phone": 400, "desktop": 1280}
 
 
@@ -86,7 +88,7 @@ def placeholder_problems(page: str, keys: set[str]) -> list[str]:
     """Configuration key names, placeholders and notes to the analyst in the prose."""
     text = visible_text(page, keep_code=False)
     problems = [f"placeholder or note to the analyst: ...{text[max(m.start() - 40, 0) : m.end() + 40]}..."
-                for m in PLACEHOLDERS.finditer(text)]
+                for pattern in (PLACEHOLDERS, RAW_MISSING) for m in pattern.finditer(text)]
     problems += [f"configuration key {key!r} in the text" for key in sorted(keys) if re.search(rf"\b{re.escape(key)}\b", text)]
     return problems
 

@@ -572,8 +572,9 @@ FIGURE_STYLE = """<style>
 .rap-table { max-width: 100%; overflow-x: auto; }
 .rap-table table { border-collapse: collapse; margin: 0.5rem 0; }
 .rap-table caption { text-align: left; font-weight: bold; caption-side: top; }
-.rap-table th, .rap-table td { padding: 0.25rem 0.5rem; border-bottom: 1px solid #b1b4b6; text-align: left; }
-.rap-table .num { text-align: right; }
+.rap-table table th, .rap-table table td { padding: 0.25rem 0.5rem; border-bottom: 1px solid #b1b4b6;
+  text-align: left; overflow-wrap: normal; word-break: normal; }
+.rap-table table .num { text-align: right; }
 details.rap-data > summary { cursor: pointer; text-decoration: underline; }
 </style>"""
 
