@@ -10,6 +10,7 @@ desktop's width. ``tests/test_reports.py`` runs them on every starter's report.
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import os
 import re
@@ -87,9 +88,16 @@ def config_keys(config: Path) -> set[str]:
 def placeholder_problems(page: str, keys: set[str]) -> list[str]:
     """Configuration key names, placeholders and notes to the analyst in the prose."""
     text = visible_text(page, keep_code=False)
-    problems = [f"placeholder or note to the analyst: ...{text[max(m.start() - 40, 0) : m.end() + 40]}..."
-                for pattern in (PLACEHOLDERS, RAW_MISSING) for m in pattern.finditer(text)]
-    problems += [f"configuration key {key!r} in the text" for key in sorted(keys) if re.search(rf"\b{re.escape(key)}\b", text)]
+    problems = [
+        f"placeholder or note to the analyst: ...{text[max(m.start() - 40, 0) : m.end() + 40]}..."
+        for pattern in (PLACEHOLDERS, RAW_MISSING)
+        for m in pattern.finditer(text)
+    ]
+    problems += [
+        f"configuration key {key!r} in the text"
+        for key in sorted(keys)
+        if re.search(rf"\b{re.escape(key)}\b", text)
+    ]
     return problems
 
 
@@ -105,7 +113,10 @@ def chart_problems(page: str) -> list[str]:
     problems = []
     for ident in figures:
         block = page[page.index(f'id="fig-{ident}"') :]
-        label = re.search(r'<div\b[^>]*aria-label="([^"]+)"[^>]*role="img"|<div\b[^>]*role="img"[^>]*aria-label="([^"]+)"', block)
+        label = re.search(
+            r'<div\b[^>]*aria-label="([^"]+)"[^>]*role="img"|<div\b[^>]*role="img"[^>]*aria-label="([^"]+)"',
+            block,
+        )
         if label is None or "data table" not in (label.group(1) or label.group(2)):
             problems.append(f"chart {ident}: no alt text pointing to its data table")
         if f'id="data-{ident}"' not in page or "<table" not in block[: block.find("</details>")]:
@@ -121,7 +132,7 @@ def heading_problems(page: str) -> list[str]:
     """One h1, and no heading level skipped on the way down."""
     levels = [int(level) for level in re.findall(r"<h([1-6])\b", page)]
     problems = [] if levels.count(1) == 1 else [f"{levels.count(1)} h1 headings"]
-    problems += [f"heading level jumps from h{a} to h{b}" for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
+    problems += [f"heading level jumps from h{a} to h{b}" for a, b in itertools.pairwise(levels) if b > a + 1]
     return problems
 
 
@@ -143,7 +154,9 @@ class BrowserResult:
             f"axe {v['impact']}: {v['id']} ({v['help']}) at {', '.join(v['targets'][:3])}"
             for v in self.violations
         ]
-        found += [f"sideways scroll of {px} px at {width} px wide" for width, px in self.overflow.items() if px > 0]
+        found += [
+            f"sideways scroll of {px} px at {width} px wide" for width, px in self.overflow.items() if px > 0
+        ]
         found += [f"chart wider than its column: {chart}" for chart in self.wide_charts]
         found += [f"console error: {message}" for message in self.console_errors]
         return found
@@ -163,7 +176,9 @@ def axe_script() -> str:
     """axe-core's browser bundle (``npm install axe-core``; ``AXE_CORE_JS`` names the file)."""
     path = Path(os.environ.get("AXE_CORE_JS", "node_modules/axe-core/axe.min.js"))
     if not path.is_file():
-        message = f"axe-core is required for the accessibility checks: no {path} (set AXE_CORE_JS; .ci/run does)."
+        message = (
+            f"axe-core is required for the accessibility checks: no {path} (set AXE_CORE_JS; .ci/run does)."
+        )
         raise RuntimeError(message)
     return path.read_text(encoding="utf-8")
 
@@ -184,7 +199,7 @@ MEASURE = """() => {
 
 def check_in_browser(page: Path, screenshots: Path | None = None) -> BrowserResult:
     """Open ``page`` in headless Chromium, offline; run axe-core and measure the layout."""
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - browser tests only
+    from playwright.sync_api import sync_playwright
 
     result = BrowserResult()
     axe = axe_script()
@@ -204,7 +219,9 @@ def check_in_browser(page: Path, screenshots: Path | None = None) -> BrowserResu
 
                 context.route("**/*", block)
                 tab = context.new_page()
-                tab.on("console", lambda m: result.console_errors.append(m.text) if m.type == "error" else None)
+                tab.on(
+                    "console", lambda m: result.console_errors.append(m.text) if m.type == "error" else None
+                )
                 tab.goto(page.resolve().as_uri(), wait_until="load")
                 measured = tab.evaluate(MEASURE)
                 result.overflow[str(width)] = int(measured["overflow"])
