@@ -156,10 +156,12 @@ def test_every_starter_report_in_both_renderers(
     name = reports[0].stem
     # The pure-Python path, in the environment `nox -s report` made (locked `report` group).
     python = next((project / ".nox").glob("report*/bin/python"))
+    venv = python.parent.parent
     done = subprocess.run(
         [str(python), "-m", "rapkit.render", "reports", "--out", "reports/_output/python"],
         cwd=project,
-        env=clean_env(),
+        # As nox runs it: the session's environment first on PATH, for the Jupyter kernel too.
+        env=clean_env(VIRTUAL_ENV=str(venv), PATH=f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"),
         capture_output=True,
         text=True,
         check=False,
