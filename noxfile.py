@@ -87,7 +87,8 @@ def tests(session: nox.Session) -> None:
     Pass pytest options after ``--``, e.g. ``nox -s tests -- -m "not generated"`` for the
     quick subset. Exit code 5 (no tests collected) is a failure, not a pass.
     """
-    session.install("--group", "test")
+    # playwright drives the system's Chromium in the report browser checks (tests/report_checks.py).
+    session.install("--group", "test", "playwright>=1.45")
     session.run("pytest", "-n", "2", *session.posargs, success_codes=[0])
 
 

@@ -3,23 +3,32 @@
 One locked project runs ``nox -s report docs`` once (the pipeline, the report through
 Quarto or, without Quarto, the pure-Python path, then the data dictionary and quartodoc).
 The tests then read the outputs and the HTML separately and compare them.
+
+Then every starter's report is rendered both ways, by the real Quarto CLI (``nox -s
+report``) and by the pure-Python path (``python -m rapkit.render``), and each page is
+checked as a reader meets it (``tests/report_checks.py``): opened in headless Chromium
+with the network blocked, with axe-core, at a phone's and a desktop's width. These need
+Quarto, Chromium and axe-core: ``.ci/run`` installs them, and the test fails (it does
+not skip) when one is missing.
 """
 
 from __future__ import annotations
 
 import ast
 import csv
-import html
 import json
+import os
 import re
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 
-from .conftest import CHOICES, generate, git
+from . import report_checks
+from .conftest import CHOICES, clean_env, generate, git
 from .test_generated import run_nox
 
 pytestmark = pytest.mark.generated
@@ -48,10 +57,7 @@ def nox_log(project: Path, *sessions: str) -> str:
     return log
 
 
-def visible_text(page: str) -> str:
-    """The text a reader sees: no styles, scripts or tags, entities decoded, spaces collapsed."""
-    body = re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.DOTALL)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+visible_text = report_checks.visible_text
 
 
 @pytest.fixture(scope="module")
@@ -109,41 +115,98 @@ def test_report_states_provenance_from_the_manifest(built: Built, report: str) -
     assert "Open Government Licence v3.0" in text
 
 
-def check_report_page(report: str, charts_at_least: int = 1) -> None:
-    """Charts embedded with alt text and captions, nothing from the internet, no errors."""
-    images = re.findall(r"<img\b[^>]*>", report)
-    charts = [img for img in images if re.search(r'src="data:image/png;base64,[A-Za-z0-9+/=]{1000,}"', img)]
-    assert len(charts) >= charts_at_least, "the charts are embedded in the HTML"
-    for chart in charts:
-        alt = re.search(r'alt="([^"]*)"', chart)
-        assert alt is not None, f"chart without alt text: {chart[:200]}"
-        assert len(alt.group(1)) > 20, "alt text describes the chart"
-    assert len(re.findall(r"<figcaption>", report)) >= charts_at_least
-    assert not re.search(r'src="https?://', report), "nothing is loaded from the internet"
+def test_report_has_charts_with_their_data_and_no_errors(report: str) -> None:
+    assert report_checks.chart_problems(report) == []
+    assert len(re.findall(r'class="rap-figure[^"]*"', report)) >= 2
+    assert report_checks.external_references(report) == [], "nothing is loaded from the internet"
     body = report[report.index("<body") :]
     for marker in ("Traceback", "Error:", 'data-mime-type="application/vnd.jupyter.stderr"'):
         assert marker not in body
 
 
-def test_report_embeds_accessible_images_and_has_no_errors(report: str) -> None:
-    check_report_page(report, charts_at_least=2)
+def quarto_or_fail() -> str:
+    """The Quarto CLI: the starters' reports must be rendered by the real thing."""
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        pytest.fail(
+            "Quarto is required to test the reports: run ../shared/tools/quarto/install.sh and "
+            "put the folder it prints on PATH (.ci/run does)."
+        )
+    return quarto
 
 
-@pytest.mark.parametrize("starter", [s for s in CHOICES["starter"] if s != "none"])
-def test_every_starter_report_renders_from_its_outputs(tmp_path: Path, starter: str) -> None:
+STARTERS = list(CHOICES["starter"])
+
+
+@pytest.mark.parametrize("starter", STARTERS)
+def test_every_starter_report_in_both_renderers(
+    tmp_path: Path, starter: str, request: pytest.FixtureRequest
+) -> None:
+    """One project per starter: rendered by Quarto and by the pure-Python path, both checked.
+
+    One test per starter, not one per check, so that parallel workers never generate and
+    render the same project twice (each takes about a minute).
+    """
+    quarto_or_fail()
     project = generate(tmp_path, lock=True, starter=starter)
     log = nox_log(project, "report")
+    assert "Rendering with Quarto" in log
     reports = sorted((project / "reports").glob("*.qmd"))
     assert len(reports) == 1, "each starter ships one report, named after its pipeline"
-    page = (project / "reports" / "_output" / f"{reports[0].stem}.html").read_text(encoding="utf-8")
-    check_report_page(page)
-    text = visible_text(page)
+    name = reports[0].stem
+    # The pure-Python path, in the environment `nox -s report` made (locked `report` group).
+    python = next((project / ".nox").glob("report*/bin/python"))
+    venv = python.parent.parent
+    done = subprocess.run(
+        [str(python), "-m", "rapkit.render", "reports", "--out", "reports/_output/python"],
+        cwd=project,
+        # As nox runs it: the session's environment first on PATH, for the Jupyter kernel too.
+        env=clean_env(VIRTUAL_ENV=str(venv), PATH=f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    pages = {
+        "quarto": project / "reports" / "_output" / f"{name}.html",
+        "python": project / "reports" / "_output" / "python" / f"{name}.html",
+    }
     manifest = json.loads((project / "outputs" / "manifest.json").read_text(encoding="utf-8"))
-    for item in manifest["inputs"] + manifest["outputs"]:
-        assert f"{item['path']} {item['rows']:,} {item['sha256'][:12]}" in text
-    assert "not recorded" not in text, "every input's source is recorded in [sources]"
-    assert f"git commit {git(project, 'rev-parse', 'HEAD')[:12]}" in text
-    assert "rendering with the pure-Python path" in log or "Rendering with Quarto" in log
+    keys = report_checks.config_keys(project / "config" / "pipeline.toml")
+    shots = Path(os.environ.get("REPORT_SCREENSHOTS", tmp_path / "screenshots")) / starter
+    problems: dict[str, list[str]] = {}
+    for renderer, path in pages.items():
+        page = path.read_text(encoding="utf-8")
+        text = visible_text(page)
+        found = (
+            [f"loads {url}" for url in report_checks.external_references(page)]
+            + report_checks.placeholder_problems(page, keys)
+            + report_checks.chart_problems(page)
+            + report_checks.heading_problems(page)
+        )
+        found += [
+            f"provenance misses {item['path']}"
+            for item in manifest["inputs"] + manifest["outputs"]
+            if f"{item['path']} {item['rows']:,} {item['sha256'][:12]}" not in text
+        ]
+        if f"git commit {git(project, 'rev-parse', 'HEAD')[:12]}" not in text:
+            found.append("no git commit in the provenance")
+        for basic in (
+            "Published",
+            "Next release",
+            "Statistics status",
+            "Contact",
+            "How to cite",
+            "Revisions and corrections",
+        ):
+            if basic not in text:
+                found.append(f"release basics: no {basic!r}")
+        browser = report_checks.check_in_browser(path, shots / renderer)
+        found += browser.problems()
+        if found:
+            problems[renderer] = found
+    assert problems == {}, json.dumps(problems, indent=2)
 
 
 def test_generated_files_are_ignored_by_git(built: Built) -> None:

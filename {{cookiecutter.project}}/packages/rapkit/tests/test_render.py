@@ -6,6 +6,7 @@ import html
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from rapkit import render
@@ -168,3 +169,62 @@ def test_main_reports_errors_without_traceback(
     error = capsys.readouterr().err
     assert error.startswith(f"error: {bad} front matter: invalid YAML")
     assert "Traceback" not in error
+
+
+STYLED = """---
+title: "Styled"
+---
+
+## First section
+
+```{python}
+from rapkit.reporting import Html
+Html('<div class="raw-marker"><b>raw</b></div>')
+```
+
+### A sub-section
+
+Text.
+"""
+
+
+@pytest.fixture(scope="module")
+def styled(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Render a report with a table of contents, a stylesheet and a raw HTML block."""
+    folder = tmp_path_factory.mktemp("styled")
+    (folder / "_quarto.yml").write_text(
+        "format:\n  html:\n    toc: true\n    css: site.css\n", encoding="utf-8"
+    )
+    (folder / "site.css").write_text(".css-marker { color: #0b0c0c; }\n", encoding="utf-8")
+    (folder / "styled.qmd").write_text(STYLED, encoding="utf-8")
+    return render.render(folder / "styled.qmd").read_text(encoding="utf-8")
+
+
+def test_raw_html_blocks_are_published_as_html(styled: str) -> None:
+    assert '<div class="raw-marker"><b>raw</b></div>' in styled
+    assert "{=html}" not in styled
+
+
+def test_toc_true_draws_a_table_of_contents(styled: str) -> None:
+    nav = re.search(r'<nav [^>]*id="TOC"[^>]*>(.*?)</nav>', styled, flags=re.DOTALL)
+    assert nav is not None
+    assert '<a href="#First-section">First section</a>' in nav.group(1)
+    assert '<li class="toc-level-3"><a href="#A-sub-section">' in nav.group(1)
+    assert 'id="First-section"' in styled, "the links match nbconvert's heading ids"
+
+
+def test_project_stylesheets_are_inlined(styled: str) -> None:
+    head = styled[: styled.index("</head>")]
+    assert ".css-marker { color: #0b0c0c; }" in head
+
+
+def test_no_toc_without_headings_or_when_not_asked(rendered: str) -> None:
+    assert 'id="TOC"' not in rendered
+    cell = nbformat.v4.new_markdown_cell("no headings here")  # type: ignore[no-untyped-call]
+    notebook = nbformat.v4.new_notebook(cells=[cell])  # type: ignore[no-untyped-call]
+    assert render.contents(notebook) == ""
+
+
+def test_a_missing_stylesheet_is_named(tmp_path: Path) -> None:
+    with pytest.raises(render.ReportRenderError, match=r"css file 'gone\.css' not found"):
+        render.stylesheets(tmp_path, {"css": ["gone.css"]})

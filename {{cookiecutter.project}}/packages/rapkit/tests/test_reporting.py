@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -114,8 +118,9 @@ def test_provenance_names_commit_run_config_and_every_file() -> None:
     assert "finished 2026-01-02T03:04:09+00:00" in text
     assert "`config/pipeline.toml`, sha256 `cccccccccccc`" in text
     assert "polars 1.30.0, pandera not installed" in text
-    assert "| input | census | `data/raw/c.csv` | 12,345 | `aaaaaaaaaaaa` |" in text
-    assert "| output | index | `outputs/index.csv` | 99 | `dddddddddddd` |" in text
+    assert "| input | `census` | `data/raw/c.csv` | 12,345 | `aaaaaaaaaaaa` |" in text
+    assert "| output | `index` | `outputs/index.csv` | 99 | `dddddddddddd` |" in text
+    assert text.startswith("| Item | Details |"), "no empty table header cells"
 
 
 def test_provenance_warns_about_uncommitted_changes_and_missing_git() -> None:
@@ -240,3 +245,230 @@ def test_setup_charts_makes_static_images_in_the_palette() -> None:
     assert set(data) == {"image/png"}
     assert alt.theme.get() is not None
     assert alt.theme.active == "rap_report"
+
+
+def test_sources_label_inputs_in_words() -> None:
+    text = reporting.sources_markdown(
+        MANIFEST, {"census": {"title": "T"}, "lookup": {"title": "L"}}
+    )
+    assert "| Census | T |" in text
+    assert "| Lookup | L |" in text
+
+
+# --- Page building blocks -------------------------------------------------------------
+
+
+def csv_of(link_html: str, filename: str) -> str:
+    """The CSV text a download link embeds, found by its file name."""
+    match = re.search(
+        rf'href="data:text/csv;charset=utf-8;base64,([A-Za-z0-9+/=]+)" download="{filename}"',
+        link_html,
+    )
+    assert match is not None, f"no download link for {filename}"
+    return base64.b64decode(match.group(1)).decode("utf-8")
+
+
+def test_html_displays_as_a_raw_html_markdown_block() -> None:
+    block = reporting.Html("<p>hi</p>")
+    assert block._repr_markdown_() == "```{=html}\n<p>hi</p>\n```\n"
+    assert not hasattr(block, "_repr_html_"), "text/html would make Quarto load CDN scripts"
+
+
+def test_table_html_has_a_caption_labelled_headers_and_formats() -> None:
+    frame = pl.DataFrame({"name": ["A & B", "C"], "n": [1234, None], "share": [0.5, 0.25]})
+    page = reporting.table_html(
+        frame,
+        caption="Areas <by> share",
+        labels={"name": "Area", "share": "Share"},
+        formats={"share": "percent"},
+    )
+    assert "<caption>Areas &lt;by&gt; share</caption>" in page
+    assert '<th scope="col">Area</th><th scope="col" class="num">n</th>' in page
+    assert '<td>A &amp; B</td><td class="num">1,234</td><td class="num">50.0%</td>' in page
+    assert '<td class="num">no data</td>' in page
+    shown = reporting.table_html(frame, caption="c", formats={"share": lambda v: f"{v:.3f}"})
+    assert ">0.250<" in shown
+
+
+def test_table_html_rejects_an_unknown_format() -> None:
+    with pytest.raises(reporting.ReportError, match="Unknown format 'pct' for column 'share'"):
+        reporting.table_html(pl.DataFrame({"share": [0.1]}), caption="c", formats={"share": "pct"})
+
+
+def test_table_offers_its_numbers_as_csv() -> None:
+    frame = pl.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+    block = reporting.table(frame, caption="Two rows")
+    assert csv_of(block.html, "two-rows.csv") == frame.write_csv()
+    assert "Download this table: two-rows.csv" in block.html
+
+
+def bar_chart(rows: int, title: str = "A is largest") -> Any:
+    """A bar chart drawn from a Polars frame (Altair's chaining methods are untyped)."""
+    frame = pl.DataFrame({"area": [f"Area {i}" for i in range(rows)], "value": list(range(rows))})
+    return alt.Chart(frame, title=title).mark_bar().encode(x="value:Q", y="area:N")
+
+
+def test_figure_is_a_responsive_svg_with_its_data_and_a_csv_download() -> None:
+    reporting.setup_charts()
+    chart = bar_chart(3)
+    block = reporting.figure(
+        chart, name="By area", alt="Area 2 has the largest value.", caption="Values by area."
+    )
+    page = block.html
+    svgs = re.findall(r"<svg [^>]*>", page)
+    assert len(svgs) == 2, "a wide and a narrow layout"
+    for svg in svgs:
+        assert not re.search(r' (width|height)="', svg), "sized by its container, not fixed"
+        assert 'viewBox="' in svg
+        assert re.search(r'style="max-width:\d+px"', svg)
+        assert 'aria-hidden="true"' in svg
+    assert (
+        'role="img" aria-label="Area 2 has the largest value. The numbers are in the data table '
+        'below the chart."'
+    ) in page
+    assert '<figcaption id="cap-by-area">Values by area.</figcaption>' in page
+    assert '<details class="rap-data" id="data-by-area" open>' in page, "short tables start open"
+    assert csv_of(page, "by-area.csv") == chart.data.write_csv(), "exactly the plotted numbers"
+
+
+def test_figure_collapses_a_long_table_and_takes_explicit_data() -> None:
+    chart = bar_chart(12)
+    plotted = pl.DataFrame({"area": ["x"], "value": [1]})
+    page = reporting.figure(chart, name="long", alt="a", caption="c").html
+    assert '<details class="rap-data" id="data-long">' in page
+    assert "(12 rows)" in page
+    explicit = reporting.figure(chart, name="e", alt="a", caption="c", data=plotted).html
+    assert csv_of(explicit, "e.csv") == plotted.write_csv()
+
+
+def test_figure_needs_a_polars_frame() -> None:
+    layered = bar_chart(2) + bar_chart(2)
+    with pytest.raises(reporting.ReportError, match="Figure 'layered': pass data="):
+        reporting.figure(layered, name="layered", alt="a", caption="c")
+
+
+def test_narrow_layout_wraps_a_long_title_to_fit() -> None:
+    title = "A long title that states the finding of the chart in a whole sentence of words"
+    svg = reporting.chart_svg(bar_chart(2, title=title), reporting.NARROW)
+    natural = re.search(r'style="max-width:(\d+)px"', svg)
+    assert natural is not None
+    assert int(natural.group(1)) < reporting.NARROW + 120, "the title does not widen the chart"
+    assert svg.count("<text") > 3
+
+
+def test_reference_line_is_labelled() -> None:
+    for axis in ("x", "y"):
+        spec = (bar_chart(2) + reporting.reference_line(1.5, "Threshold 1.5", axis=axis)).to_dict()
+        marks = [layer["mark"]["type"] for layer in spec["layer"][1]["layer"]]
+        assert marks == ["rule", "text"]
+        assert "Threshold 1.5" in json.dumps(spec)
+        svg = reporting.chart_svg(
+            bar_chart(2) + reporting.reference_line(1.5, "Threshold 1.5", axis=axis), 300
+        )
+        assert "Threshold 1.5" in svg
+
+
+def test_size_text() -> None:
+    assert reporting.size_text(500) == "500 bytes"
+    assert reporting.size_text(2048) == "2.0 KB"
+    assert reporting.size_text(3 * 2**20) == "3.0 MB"
+
+
+# --- Release basics and downloads -----------------------------------------------------
+
+RELEASE = """
+[release]
+title = "Older residents"
+producer = "Demo Team"
+status = "official statistics in development"
+contact_name = "A. Analyst"
+contact_email = "a@example.org"
+"""
+
+
+def released(workspace: Workspace, table: str = RELEASE) -> reporting.Run:
+    """Add a [release] table to the demo configuration, run the pipeline, load the run."""
+    with workspace.config_path.open("a", encoding="utf-8") as handle:
+        handle.write(table)
+    config = load_config(workspace.config_path)
+    run_pipeline(configured_pipeline(config).build(config.parameters), config)
+    return reporting.load_run(workspace.config_path)
+
+
+def test_release_defaults_come_from_the_run(workspace: Workspace) -> None:
+    run = released(workspace)
+    release = reporting.release_of(run)
+    assert release.status == "Official statistics in development"
+    assert release.published == dt.date.fromisoformat(run.manifest["finished"][:10])
+    assert release.next_release is None
+    assert "a@example.org" in release.revisions
+    block = reporting.release_html(release).html
+    assert "<dt>Next release</dt><dd>Not planned</dd>" in block
+    assert '<a href="mailto:a@example.org">a@example.org</a>' in block
+    cite = reporting.citation_markdown(release)
+    assert f"Demo Team ({release.published.year}). Older residents. Published " in cite
+    assert "**Revisions and corrections.**" in cite
+
+
+def test_release_dates_and_url_from_the_configuration(workspace: Workspace) -> None:
+    table = RELEASE + (
+        'publication_date = 2026-03-31\nnext_release = "2027-03-31"\n'
+        'url = "https://example.org/r"\nrevisions = "Revised 1 April 2026: table 2."\n'
+    )
+    release = reporting.release_of(released(workspace, table))
+    assert release.published == dt.date(2026, 3, 31)
+    assert release.next_release == dt.date(2027, 3, 31)
+    assert release.citation().endswith("Published 31 March 2026. https://example.org/r")
+    assert "<dd>31 March 2027</dd>" in reporting.release_html(release).html
+    assert release.revisions == "Revised 1 April 2026: table 2."
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('colour = "blue"\n', r"Unknown key\(s\) colour in \[release\]"),
+        ('next_release = "soon"\n', r"\[release\] next_release .* must be a date"),
+    ],
+)
+def test_release_errors_name_the_key(workspace: Workspace, extra: str, message: str) -> None:
+    run = released(workspace, RELEASE + extra)
+    with pytest.raises(reporting.ReportError, match=message):
+        reporting.release_of(run)
+
+
+def test_release_needs_the_basics_and_a_known_status(workspace: Workspace) -> None:
+    run = released(workspace, RELEASE.replace('contact_name = "A. Analyst"\n', ""))
+    with pytest.raises(reporting.ReportError, match="must set contact_name"):
+        reporting.release_of(run)
+    release = {**run.config.release, "contact_name": "x", "status": "draft"}
+    bad = dataclasses.replace(run, config=dataclasses.replace(run.config, release=release))
+    with pytest.raises(reporting.ReportError, match=r"status .* is 'draft'; use one of"):
+        reporting.release_of(bad)
+
+
+def test_outputs_are_listed_with_downloads_rows_and_sizes(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = released(workspace)
+    page = reporting.outputs_html(run, {"area_summary": "One row per area"}).html
+    for item in run.manifest["outputs"]:
+        path = run.outputs_dir / Path(item["path"]).name
+        assert csv_of(page, path.name) == path.read_text(encoding="utf-8")
+        assert f'<td class="num">{reporting.count(item["rows"])}</td>' in page
+        assert reporting.size_text(path.stat().st_size) in page
+    monkeypatch.setattr(reporting, "EMBED_LIMIT", 0)
+    linked = reporting.outputs_html(run).html
+    first = run.manifest["outputs"][0]
+    assert f'href="{first["path"]}" download="{Path(first["path"]).name}"' in linked
+
+
+def test_sample_notice_only_for_the_bundled_sample(workspace: Workspace) -> None:
+    run = released(workspace)
+    assert reporting.uses_sample_data(run)
+    assert "Synthetic data." in reporting.sample_notice(run, "the Census").html
+    real = {
+        name: workspace.root / "data" / "raw" / path.name
+        for name, path in run.config.inputs.items()
+    }
+    elsewhere = dataclasses.replace(run, config=dataclasses.replace(run.config, inputs=real))
+    assert reporting.sample_notice(elsewhere, "the Census").html == ""

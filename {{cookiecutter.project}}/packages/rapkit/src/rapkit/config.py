@@ -18,7 +18,16 @@ from .errors import ConfigError
 from .project import find_root, package_name
 
 DEFAULT_CONFIG = Path("config") / "pipeline.toml"
-_KNOWN_KEYS = {"pipeline", "outputs_dir", "streaming", "inputs", "parameters", "rap", "sources"}
+_KNOWN_KEYS = {
+    "pipeline",
+    "outputs_dir",
+    "streaming",
+    "inputs",
+    "parameters",
+    "rap",
+    "sources",
+    "release",
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,7 @@ class PipelineConfig:
     parameters: dict[str, Any] = field(default_factory=dict)
     rap: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, Any] = field(default_factory=dict)
+    release: dict[str, Any] = field(default_factory=dict)  # read by rapkit.reporting
     package: str | None = None
 
 
@@ -75,7 +85,7 @@ def load_config(path: Path | None = None) -> PipelineConfig:
         msg = f"`streaming` in {path} must be true or false, not {streaming!r}."
         raise ConfigError(msg)
 
-    tables = {key: data.get(key, {}) for key in ("parameters", "rap", "sources")}
+    tables = {key: data.get(key, {}) for key in ("parameters", "rap", "sources", "release")}
     for key, value in tables.items():
         if not isinstance(value, dict):
             msg = f"[{key}] in {path} must be a table of settings, not {value!r}."
@@ -93,6 +103,7 @@ def load_config(path: Path | None = None) -> PipelineConfig:
         parameters=dict(tables["parameters"]),
         rap=dict(tables["rap"]),
         sources=dict(tables["sources"]),
+        release=dict(tables["release"]),
         package=package_name(root),
     )
 

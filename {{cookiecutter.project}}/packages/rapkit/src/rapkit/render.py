@@ -20,11 +20,13 @@ a failing cell stops it with the file, the cell and the error (exit status 1).
 from __future__ import annotations
 
 import argparse
+import html
 import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import quote
 
 import jupytext
 import nbformat
@@ -39,6 +41,9 @@ from .io import atomic_write_bytes
 
 CHUNK_START = re.compile(r"^```\{python[^}]*\}[ \t]*$", re.MULTILINE)
 OPTION_LINE = re.compile(r"^#\|\s?(.*)$")
+# A Markdown raw HTML block, as rapkit.reporting.Html displays itself (see there why).
+RAW_HTML = re.compile(r"\A\s*```\{=html\}\n(?P<html>.*)\n```\s*\Z", re.DOTALL)
+HEADING = re.compile(r"^(#{2,3})\s+(.+?)\s*$", re.MULTILINE)
 CELL_TIMEOUT = 600  # seconds; a report cell reads outputs and draws, it never runs the pipeline
 
 # nbconvert's JupyterLab template, with images drawn as figures that carry the
@@ -164,6 +169,45 @@ def drop_warnings(notebook: nbformat.NotebookNode) -> None:
             ]
 
 
+def raw_html_outputs(notebook: nbformat.NotebookNode) -> None:
+    """Publish Markdown raw HTML blocks as HTML, as pandoc does for Quarto."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            markdown = output.get("data", {}).get("text/markdown")
+            match = RAW_HTML.match(markdown) if isinstance(markdown, str) else None
+            if match is not None:
+                output["data"] = {"text/html": match.group("html")}
+
+
+def heading_id(text: str) -> str:
+    """The id nbconvert gives a Markdown heading (spaces become hyphens, the rest URL-quoted)."""
+    return quote(text.replace(" ", "-"), safe="?/:@!$&'()*+,;=")
+
+
+def contents(notebook: nbformat.NotebookNode) -> str:
+    """HTML for a table of contents of the level-2 and level-3 headings.
+
+    ``toc: true`` in ``_quarto.yml`` asks for one; nbconvert draws none, and readers
+    of a long release need it most on a phone.
+    """
+    items = []
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for hashes, title in HEADING.findall(cell.source):
+            level = len(hashes)
+            items.append(
+                f'<li class="toc-level-{level}"><a href="#{html.escape(heading_id(title))}">'
+                f"{html.escape(title)}</a></li>"
+            )
+    if not items:
+        return ""
+    return (
+        '<nav id="TOC" aria-label="Contents"><p><strong>Contents</strong></p>'
+        f"<ul>{''.join(items)}</ul></nav>"
+    )
+
+
 def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
     """Convert an executed notebook to one self-contained HTML page (images inline)."""
     exporter = HTMLExporter(
@@ -187,6 +231,22 @@ def to_html(notebook: nbformat.NotebookNode, title: str) -> str:
     return str(body)
 
 
+def stylesheets(folder: Path, html_options: Mapping[str, Any]) -> str:
+    """The ``css`` files of ``format: html`` in ``_quarto.yml``, as one inline style element.
+
+    Quarto embeds them; inlining them here gives both renderers the same styles.
+    """
+    names = html_options.get("css", [])
+    styles = []
+    for name in [names] if isinstance(names, str) else names:
+        sheet = folder / str(name)
+        if not sheet.is_file():
+            msg = f"{folder / '_quarto.yml'}: css file {name!r} not found ({sheet})"
+            raise ReportRenderError(msg)
+        styles.append(sheet.read_text(encoding="utf-8"))
+    return f"<style>\n{''.join(styles)}</style>\n" if styles else ""
+
+
 def project_options(folder: Path) -> dict[str, Any]:
     """Read the Quarto project file (``_quarto.yml``) next to the reports, if there is one."""
     config = folder / "_quarto.yml"
@@ -206,10 +266,16 @@ def render(path: Path, out_dir: Path | None = None) -> Path:
     notebook, front = read_qmd(path)
     execute_options = {**project.get("execute", {}), **front.get("execute", {})}
     prepare(notebook, execute_options)
+    html_options = project.get("format", {}).get("html", {}) or {}
+    toc = contents(notebook) if {**html_options, **front}.get("toc") else ""
     notebook.cells.insert(0, nbformat.v4.new_markdown_cell(_heading(front)))
     execute(notebook, path, path.read_text(encoding="utf-8"))
     drop_warnings(notebook)
+    raw_html_outputs(notebook)
+    if toc:
+        notebook.cells.insert(1, nbformat.v4.new_markdown_cell(toc))
     html = to_html(notebook, str(front.get("title", path.stem)))
+    html = html.replace("</head>", stylesheets(path.parent, html_options) + "</head>", 1)
     target_dir = out_dir or path.parent / project.get("project", {}).get("output-dir", ".")
     target = target_dir / f"{path.stem}.html"
     atomic_write_bytes(target, html.encode("utf-8"))

@@ -14,7 +14,12 @@ dictionary of every published output (the docs session runs it).
 from __future__ import annotations
 
 import argparse
+import base64
+import datetime as dt
+import html
+import re
 import sys
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,8 +62,27 @@ LICENCES: dict[str, tuple[str, str, str]] = {
 }
 
 # The Government Analysis Function categorical palette, in the order that keeps
-# neighbouring colours distinguishable with common colour-vision deficiencies.
+# neighbouring colours distinguishable with common colour-vision deficiencies. The
+# guidance is to use at most four of them in one chart: the fifth (dark grey) is hard to
+# tell from the first (dark blue), so charts with more categories label them instead.
 PALETTE = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
+# Wide and narrow layouts of every chart (pixels of plot area); the page shows the one
+# that fits its column, so text stays readable on a phone without a sideways scroll.
+WIDE, NARROW = 560, 300
+# Output files up to this size are embedded in the page as downloads; larger ones are
+# linked from where the pipeline wrote them.
+EMBED_LIMIT = 5 * 2**20
+# Statistics status labels (UK Code of Practice for Statistics), by lower-case form.
+STATUSES = {
+    label.casefold(): label
+    for label in (
+        "Accredited official statistics",
+        "Official statistics",
+        "Official statistics in development",
+        "Management information",
+        "Research and analysis (not official statistics)",
+    )
+}
 
 
 def setup_charts() -> None:
@@ -76,10 +100,11 @@ def setup_charts() -> None:
             "config": {
                 "range": {"category": list(PALETTE)},
                 "mark": {"color": PALETTE[0]},
-                "title": {"fontSize": 16, "anchor": "start"},
-                "axis": {"labelFontSize": 13, "titleFontSize": 14},
-                "legend": {"labelFontSize": 13, "titleFontSize": 14},
+                "title": {"fontSize": 15, "anchor": "start", "limit": 0},
+                "axis": {"labelFontSize": 13, "titleFontSize": 13, "labelLimit": 0},
+                "legend": {"labelFontSize": 13, "titleFontSize": 13, "labelLimit": 0},
                 "view": {"stroke": None},
+                "font": "Arial, Helvetica, sans-serif",
             }
         }
 
@@ -215,6 +240,11 @@ def _short(digest: str | None) -> str:
     return f"`{digest[:12]}`" if digest else "not recorded"
 
 
+def _label(name: str) -> str:
+    """A readable label for an identifier, e.g. ``household_size -> 'Household size'``."""
+    return name.replace("_", " ").capitalize()
+
+
 def _cell(value: object) -> str:
     """Make a value safe inside a Markdown table cell."""
     return str(value).replace("|", "\\|").replace("\n", " ")
@@ -246,7 +276,7 @@ def provenance_markdown(manifest: Mapping[str, Any]) -> str:
     )
     config = manifest.get("config", {})
     about = markdown_table(
-        ["", ""],
+        ["Item", "Details"],
         [
             ["Pipeline", f"`{manifest.get('pipeline')}`"],
             ["Code", f"version {code.get('version')}, {commit}"],
@@ -259,7 +289,13 @@ def provenance_markdown(manifest: Mapping[str, Any]) -> str:
     files = markdown_table(
         ["Kind", "Name", "File", "Rows", "SHA-256"],
         [
-            [kind, item["name"], f"`{item['path']}`", count(item["rows"]), _short(item["sha256"])]
+            [
+                kind,
+                f"`{item['name']}`",
+                f"`{item['path']}`",
+                count(item["rows"]),
+                _short(item["sha256"]),
+            ]
             for kind in ("input", "output")
             for item in manifest.get(f"{kind}s", [])
         ],
@@ -299,7 +335,9 @@ def sources_markdown(manifest: Mapping[str, Any], sources: Mapping[str, Mapping[
             release = f"{release}, retrieved {source['retrieved']}".removeprefix(", ")
         licence_name, link, statement = licence_details(str(source.get("licence", "not recorded")))
         licence = f"[{licence_name}]({link})" if link else licence_name
-        rows.append([name, f"{title} ({publisher})" if publisher else title, release, licence])
+        rows.append(
+            [_label(name), f"{title} ({publisher})" if publisher else title, release, licence]
+        )
         attribution = str(source.get("attribution") or statement)
         if attribution and attribution not in attributions:
             attributions.append(attribution)
@@ -384,6 +422,447 @@ def write_data_dictionary(target: Path, config_path: Path | None = None) -> Path
     )
     atomic_write_bytes(target, text.encode("utf-8"))
     return target
+
+
+# --- Page building blocks -------------------------------------------------------------
+#
+# Both renderers publish a cell's ``text/markdown`` output, and a Markdown raw block
+# (```` ```{=html} ````) passes HTML through untouched. Returning HTML that way instead
+# of as ``text/html`` matters for Quarto: any ``text/html`` output makes it load
+# require.js and jQuery from a CDN, so the page would no longer work offline.
+
+
+@dataclass(frozen=True)
+class Html:
+    """A piece of HTML a report cell displays (as a Markdown raw HTML block)."""
+
+    html: str
+
+    def _repr_markdown_(self) -> str:
+        return f"```{{=html}}\n{self.html}\n```\n"
+
+
+def _slug(text: str) -> str:
+    """A lower-case identifier for ids and file names, e.g. ``'Areas by LA' -> 'areas-by-la'``."""
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "item"
+
+
+def size_text(size: int) -> str:
+    """Format a file size for readers, e.g. ``2048 -> '2.0 KB'``."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024**2:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024**2:.1f} MB"
+
+
+def csv_link(frame: pl.DataFrame, filename: str, text: str) -> str:
+    """An HTML link that downloads ``frame`` as a CSV file embedded in the page."""
+    data = frame.write_csv().encode("utf-8")
+    encoded = base64.b64encode(data).decode("ascii")
+    return (
+        f'<a href="data:text/csv;charset=utf-8;base64,{encoded}" download="{html.escape(filename)}">'
+        f"{html.escape(text)}</a> (CSV, {size_text(len(data))})"
+    )
+
+
+Format = str | Callable[[Any], str]
+_FORMATS: dict[str, Callable[[Any], str]] = {
+    "count": count,
+    "percent": percent,
+    "decimal1": lambda v: f"{v:,.1f}",
+    "decimal2": lambda v: f"{v:,.2f}",
+    "text": str,
+}
+
+
+def _formatter(
+    column: str, dtype: pl.DataType, formats: Mapping[str, Format]
+) -> Callable[[Any], str]:
+    """How to show a column's values: its given format, else counts for integers."""
+    given = formats.get(column)
+    if callable(given):
+        return given
+    if given is not None:
+        if given not in _FORMATS:
+            msg = (
+                f"Unknown format {given!r} for column {column!r}: use one of {', '.join(_FORMATS)}."
+            )
+            raise ReportError(msg)
+        return _FORMATS[given]
+    if dtype.is_integer():
+        return _FORMATS["count"]
+    if dtype.is_float():
+        return _FORMATS["decimal2"]
+    return str
+
+
+def table_html(
+    frame: pl.DataFrame,
+    *,
+    caption: str,
+    labels: Mapping[str, str] | None = None,
+    formats: Mapping[str, Format] | None = None,
+) -> str:
+    """An accessible HTML table: a caption, labelled column headers, numbers right-aligned.
+
+    ``labels`` gives readable column headers (columns not named keep their name, so
+    name every column a reader sees); ``formats`` gives each column's number format:
+    ``"count"``, ``"percent"`` (of a fraction), ``"decimal1"``, ``"decimal2"``, ``"text"``
+    or a function. Missing values show as "no data".
+    """
+    labels = labels or {}
+    formats = formats or {}
+    show = [_formatter(name, dtype, formats) for name, dtype in frame.schema.items()]
+    numeric = [dtype.is_numeric() for dtype in frame.schema.values()]
+    align = [' class="num"' if num else "" for num in numeric]
+    head = "".join(
+        f'<th scope="col"{css}>{html.escape(labels.get(name, name))}</th>'
+        for name, css in zip(frame.columns, align, strict=True)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td{css}>{'no data' if value is None else html.escape(fmt(value))}</td>"
+            for value, fmt, css in zip(row, show, align, strict=True)
+        )
+        + "</tr>"
+        for row in frame.iter_rows()
+    )
+    return (
+        '<div class="rap-table"><table>'
+        f"<caption>{html.escape(caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
+
+
+def table(
+    frame: pl.DataFrame,
+    *,
+    caption: str,
+    labels: Mapping[str, str] | None = None,
+    formats: Mapping[str, Format] | None = None,
+    name: str | None = None,
+) -> Html:
+    """A table for the page, with a link to download its numbers (see :func:`table_html`)."""
+    filename = f"{name or _slug(caption)}.csv"
+    return Html(
+        table_html(frame, caption=caption, labels=labels, formats=formats)
+        + f'<p class="rap-download">{csv_link(frame, filename, f"Download this table: {filename}")}</p>'
+    )
+
+
+def chart_svg(chart: Any, width: int) -> str:
+    """Draw an Altair chart as an SVG that scales to its container (no fixed size).
+
+    The chart's plot area is set to ``width`` pixels; the SVG keeps its aspect
+    ratio through its ``viewBox`` and is at most its natural width, so text is
+    never drawn larger than designed and never forces a sideways scroll.
+    """
+    import vl_convert  # noqa: PLC0415 - report-only dependency (the `report` group)
+
+    spec = chart.to_dict()
+    if not any(key in spec for key in ("hconcat", "vconcat", "concat", "facet", "repeat")):
+        spec["width"] = width
+    spec.setdefault("config", {})["aria"] = False  # the figure carries the description
+    title = spec.get("title")
+    text = title.get("text") if isinstance(title, dict) else title
+    if isinstance(text, str):  # wrap long titles to the chart's width (about 8 px a character)
+        lines = textwrap.wrap(text, width=max(width // 8, 20))
+        spec["title"] = {**title, "text": lines} if isinstance(title, dict) else lines
+    svg = str(vl_convert.vegalite_to_svg(spec))
+    match = re.match(r'<svg [^>]*?width="([\d.]+)" height="([\d.]+)"', svg)
+    natural = float(match.group(1)) if match else float(width)
+    svg = re.sub(r'^(<svg [^>]*?) width="[\d.]+" height="[\d.]+"', r"\1", svg, count=1)
+    return svg.replace(
+        "<svg ",
+        f'<svg aria-hidden="true" focusable="false" style="max-width:{natural:.0f}px" ',
+        1,
+    )
+
+
+FIGURE_STYLE = """<style>
+.rap-figure { margin: 1.5rem 0 0.5rem; }
+.rap-figure svg { display: block; width: 100%; height: auto; }
+.rap-chart-narrow { display: none; }
+@media (max-width: 640px) { .rap-chart-wide { display: none; } .rap-chart-narrow { display: block; } }
+.rap-figure figcaption { margin-top: 0.5rem; }
+.rap-table { max-width: 100%; overflow-x: auto; }
+.rap-table table { border-collapse: collapse; margin: 0.5rem 0; }
+.rap-table caption { text-align: left; font-weight: bold; caption-side: top; }
+.rap-table table th, .rap-table table td { padding: 0.25rem 0.5rem; border-bottom: 1px solid #b1b4b6;
+  text-align: left; overflow-wrap: normal; word-break: normal; }
+.rap-table table .num { text-align: right; }
+details.rap-data > summary { cursor: pointer; text-decoration: underline; }
+</style>"""
+
+
+def figure(
+    chart: Any,
+    *,
+    name: str,
+    alt: str,
+    caption: str,
+    data: pl.DataFrame | None = None,
+    labels: Mapping[str, str] | None = None,
+    formats: Mapping[str, Format] | None = None,
+) -> Html:
+    """A chart with its data: a responsive SVG, a data table and a CSV of the plotted numbers.
+
+    Draw the chart from a frame that holds exactly the numbers it plots (aggregate
+    in Polars, not with Altair transforms), so the table and the download are the
+    chart's numbers. ``data`` defaults to the chart's own data; ``alt`` should state
+    the finding (the text alternative for screen readers; it ends by pointing to the
+    data table); ``labels`` and ``formats`` are as for :func:`table_html`.
+
+    Raises:
+        ReportError: the chart's data is not a Polars frame and ``data`` is not given.
+
+    """
+    frame = chart.data if data is None else data
+    if not isinstance(frame, pl.DataFrame):
+        msg = f"Figure {name!r}: pass data= (the frame the chart plots); its data is {type(frame).__name__}."
+        raise ReportError(msg)
+    ident = _slug(name)
+    rows = frame.height
+    description = f"{alt.rstrip()} The numbers are in the data table below the chart."
+    table_caption = f"Data for the chart: {caption.rstrip('.')}"
+    parts = [
+        FIGURE_STYLE,
+        f'<figure class="rap-figure" id="fig-{ident}" role="group" aria-labelledby="cap-{ident}">',
+        f'<div role="img" aria-label="{html.escape(description)}">',
+        f'<div class="rap-chart rap-chart-wide">{chart_svg(chart, WIDE)}</div>',
+        f'<div class="rap-chart rap-chart-narrow">{chart_svg(chart, NARROW)}</div>',
+        "</div>",
+        f'<figcaption id="cap-{ident}">{html.escape(caption)}</figcaption>',
+        "</figure>",
+        f'<details class="rap-data" id="data-{ident}"{" open" if rows <= 10 else ""}>',
+        f"<summary>Data table for this chart ({count(rows)} rows)</summary>",
+        table_html(frame, caption=table_caption, labels=labels, formats=formats),
+        "</details>",
+        f'<p class="rap-download">{csv_link(frame, f"{ident}.csv", f"Download the data for this chart: {ident}.csv")}</p>',
+    ]
+    return Html("\n".join(parts))
+
+
+def reference_line(value: float, label: str, *, axis: str = "x") -> Any:
+    """A labelled reference line (a threshold or average) to layer on a chart with ``+``.
+
+    The label is drawn beside the line, so the line never needs a legend.
+    """
+    import altair as alt  # noqa: PLC0415 - report-only dependency (the `report` group)
+
+    frame = pl.DataFrame({"value": [value], "label": [label]})
+    base = alt.Chart(frame)
+    colour = PALETTE[3]
+    if axis == "x":
+        rule = base.mark_rule(color=colour, size=2, strokeDash=[6, 3]).encode(x="value:Q")
+        text = base.mark_text(align="left", dx=4, dy=-4, baseline="bottom", fontSize=13).encode(
+            x="value:Q", y=alt.value(0), text="label:N"
+        )
+    else:
+        rule = base.mark_rule(color=colour, size=2, strokeDash=[6, 3]).encode(y="value:Q")
+        text = base.mark_text(align="right", dy=-4, baseline="bottom", fontSize=13).encode(
+            y="value:Q", x=alt.value("width"), text="label:N"
+        )
+    return rule + text
+
+
+def outputs_html(run: Run, descriptions: Mapping[str, str] | None = None) -> Html:
+    """Every output file of the run: a download link, what it holds, its rows and size.
+
+    Files up to :data:`EMBED_LIMIT` are embedded in the page, so the page is the
+    whole release; larger ones are linked where the pipeline wrote them.
+    """
+    descriptions = descriptions or {}
+    rows = []
+    for item in run.manifest["outputs"]:
+        path = run.outputs_dir / Path(item["path"]).name
+        size = path.stat().st_size
+        if size <= EMBED_LIMIT:
+            encoded = base64.b64encode(path.read_bytes()).decode("ascii")
+            href = f"data:text/csv;charset=utf-8;base64,{encoded}"
+        else:
+            href = html.escape(Path(item["path"]).as_posix())
+        schema = run.schemas.get(item["name"])
+        about = descriptions.get(item["name"]) or (
+            (schema.to_schema().description or "").strip() if schema is not None else ""
+        )
+        rows.append(
+            f'<tr><td><a href="{href}" download="{html.escape(path.name)}">{html.escape(path.name)}</a></td>'
+            f"<td>{html.escape(about)}</td>"
+            f'<td class="num">{count(item["rows"])}</td><td class="num">{size_text(size)}</td></tr>'
+        )
+    return Html(
+        FIGURE_STYLE
+        + '<div class="rap-table"><table><caption>Files published with this release</caption>'
+        '<thead><tr><th scope="col">File (download)</th><th scope="col">Contents</th>'
+        '<th scope="col" class="num">Rows</th><th scope="col" class="num">Size</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+# --- Release basics -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Release:
+    """What a reader of an official statistics release needs to know about it.
+
+    Read from the ``[release]`` table of the configuration by :func:`release_of`.
+    """
+
+    title: str
+    producer: str
+    published: dt.date
+    next_release: dt.date | None  # None: not planned
+    status: str
+    contact_name: str
+    contact_email: str
+    revisions: str
+    url: str = ""
+
+    def citation(self) -> str:
+        """How to cite the release, in the style of the producer's other publications."""
+        cite = f"{self.producer} ({self.published.year}). {self.title}. Published {long_date(self.published)}."
+        return f"{cite} {self.url}" if self.url else cite
+
+
+def long_date(day: dt.date) -> str:
+    """A date as GOV.UK writes it, e.g. ``15 January 2026``."""
+    return f"{day.day} {day:%B %Y}"
+
+
+_RELEASE_KEYS = {
+    "title",
+    "producer",
+    "publication_date",
+    "next_release",
+    "status",
+    "contact_name",
+    "contact_email",
+    "revisions",
+    "url",
+}
+_RELEASE_REQUIRED = ("title", "producer", "status", "contact_name", "contact_email")
+
+
+def _release_date(value: object, key: str, where: Path) -> dt.date:
+    """A ``[release]`` date: a TOML date or an ISO ``YYYY-MM-DD`` string."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        msg = f"[release] {key} in {where} must be a date (YYYY-MM-DD), not {value!r}."
+        raise ReportError(msg) from exc
+
+
+def release_of(run: Run) -> Release:
+    """Read the ``[release]`` table of the run's configuration, filling dates from the run.
+
+    ``publication_date`` defaults to the day the run finished (from the manifest);
+    ``next_release`` is a date or ``"not planned"`` (the default).
+
+    Raises:
+        ReportError: the table is missing, has an unknown or missing key, an unknown
+            statistics status, or a date that is not a date (each named with the file).
+
+    """
+    raw = run.config.release
+    where = run.config.path
+    unknown = sorted(set(raw) - _RELEASE_KEYS)
+    if unknown:
+        msg = f"Unknown key(s) {', '.join(unknown)} in [release] of {where}; allowed: {', '.join(sorted(_RELEASE_KEYS))}."
+        raise ReportError(msg)
+    missing = [key for key in _RELEASE_REQUIRED if not str(raw.get(key, "")).strip()]
+    if missing:
+        msg = (
+            f"[release] in {where} must set {', '.join(missing)} (shown at the top of the report)."
+        )
+        raise ReportError(msg)
+    status = STATUSES.get(str(raw["status"]).casefold())
+    if status is None:
+        msg = f"[release] status in {where} is {raw['status']!r}; use one of: {', '.join(STATUSES.values())}."
+        raise ReportError(msg)
+    finished = str(run.manifest.get("finished", ""))[:10]
+    published = _release_date(raw.get("publication_date", finished), "publication_date", where)
+    upcoming = raw.get("next_release", "not planned")
+    next_release = (
+        None
+        if str(upcoming).strip().casefold() == "not planned"
+        else _release_date(upcoming, "next_release", where)
+    )
+    revisions = str(raw.get("revisions", "")).strip() or (
+        f"If we find an error we will correct it, publish a new version and say here what changed "
+        f"and when. Contact {raw['contact_email']} to tell us about a possible error."
+    )
+    return Release(
+        title=str(raw["title"]),
+        producer=str(raw["producer"]),
+        published=published,
+        next_release=next_release,
+        status=status,
+        contact_name=str(raw["contact_name"]),
+        contact_email=str(raw["contact_email"]),
+        revisions=revisions,
+        url=str(raw.get("url", "")),
+    )
+
+
+def uses_sample_data(run: Run) -> bool:
+    """Whether any input of the run is the bundled synthetic sample (under ``data/sample``)."""
+    sample = (run.config.root / "data" / "sample").resolve()
+    return any(path.resolve().is_relative_to(sample) for path in run.config.inputs.values())
+
+
+def sample_notice(run: Run, layout: str) -> Html:
+    """A warning that the numbers are invented, shown only when the run used the sample data.
+
+    ``layout`` names the published files the sample imitates, e.g. ``"Census 2021"``.
+    """
+    if not uses_sample_data(run):
+        return Html("")
+    return Html(
+        '<div class="rap-synthetic" role="note"><p><strong>Synthetic data.</strong> '
+        f"The areas and numbers in this report are invented sample data in the layout of "
+        f"{html.escape(layout)}. They show how the report works and say nothing about any "
+        "real place: do not quote them.</p></div>"
+    )
+
+
+def release_html(release: Release) -> Html:
+    """The release basics block for the top of a report: dates, status, contact."""
+    upcoming = long_date(release.next_release) if release.next_release else "Not planned"
+    email = html.escape(release.contact_email)
+    items = [
+        ("Published", long_date(release.published)),
+        ("Next release", upcoming),
+        ("Statistics status", release.status),
+        ("Produced by", release.producer),
+        (
+            "Contact",
+            f'{html.escape(release.contact_name)}, <a href="mailto:{email}">{email}</a>',
+        ),
+    ]
+    rows = "".join(
+        f"<div><dt>{label}</dt><dd>{value if label == 'Contact' else html.escape(value)}</dd></div>"
+        for label, value in items
+    )
+    style = (
+        "<style>.rap-release { display: grid; grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr));"
+        " gap: 0.5rem 1.5rem; margin: 1rem 0; padding: 0.75rem 1rem; border-left: 4px solid #12436D;"
+        " background: #f3f2f1; } .rap-release dt { font-weight: bold; } .rap-release dd { margin: 0; }</style>"
+    )
+    return Html(f'{style}<dl class="rap-release">{rows}</dl>')
+
+
+def citation_markdown(release: Release) -> str:
+    """The "how to cite" and "revisions" paragraphs for the end of a report."""
+    return (
+        f"**How to cite.** {release.citation()}\n\n"
+        f"**Revisions and corrections.** {release.revisions}\n"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
