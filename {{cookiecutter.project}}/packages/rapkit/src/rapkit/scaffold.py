@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from datetime import date
 import keyword
 import re
 import string
@@ -88,7 +89,11 @@ def render(name: str, package: str, root: Path) -> dict[Path, str]:
         "title": name.replace("_", " ").capitalize(),
         "project_json": json.dumps(title),
         "organisation_json": json.dumps(organisation),
-        "rap": _rap_table(root / "config" / "pipeline.toml"),
+        "rap": _toml_lines(_table(root / "config" / "pipeline.toml", "rap", {"target_level": "baseline"})),
+        "release": _toml_lines(
+            _table(root / "config" / "pipeline.toml", "release", {"producer": organisation})
+            | {"title": f"{name.replace('_', ' ').capitalize()}: high records by area"}
+        ),
     }
     folder = resources.files(__package__) / "templates" / "pipeline"
     return {
@@ -130,21 +135,28 @@ def new_pipeline(root: Path, package: str, name: str) -> list[Path]:
     return [*files, *written.values()]
 
 
-def _rap_table(path: Path) -> str:
-    """Return the ``[rap]`` settings of ``path`` as TOML lines (``target_level`` at least)."""
-    rap: dict[str, object] = {"target_level": "baseline"}
-    if path.is_file():
-        try:
-            rap = tomllib.loads(path.read_text(encoding="utf-8")).get("rap", rap)
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            msg = f"{path} is not valid UTF-8 TOML: {exc}"
-            raise ConfigError(msg) from exc
+def _table(path: Path, key: str, default: dict[str, object]) -> dict[str, object]:
+    """Return the ``[key]`` table of the TOML file at ``path``, or ``default`` without one."""
+    if not path.is_file():
+        return dict(default)
+    try:
+        found = tomllib.loads(path.read_text(encoding="utf-8")).get(key, default)
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        msg = f"{path} is not valid UTF-8 TOML: {exc}"
+        raise ConfigError(msg) from exc
+    return dict(found) if isinstance(found, dict) else dict(default)
+
+
+def _toml_lines(table: dict[str, object]) -> str:
+    """Return the simple values of ``table`` as ``key = value`` TOML lines."""
     lines = []
-    for key, value in rap.items():
+    for key, value in table.items():
         if isinstance(value, bool):
             lines.append(f"{key} = {str(value).lower()}")
         elif isinstance(value, int | float | str):
             lines.append(f"{key} = {json.dumps(value)}")  # a JSON string is a TOML string
+        elif isinstance(value, date):
+            lines.append(f"{key} = {value.isoformat()}")
     return "\n".join(lines)
 
 
