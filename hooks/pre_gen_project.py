@@ -207,7 +207,7 @@ def _name_problems(answers: Mapping[str, Any], reserved: set[str], ignore: list[
     elif package in reserved or package in TOOL_NAMES:
         found.append(
             f"package {package!r} would shadow a module of the same name that the project's "
-            "dependencies or tools import (see hooks/reserved_names.txt in the template): "
+            "dependencies or tools import (RESERVED in the template's hooks/pre_gen_project.py): "
             "choose a more specific name (e.g. add your project's topic)."
         )
     elif ignored_name(package, ignore):
