@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from . import reserved_names
 from .conftest import CONTEXT, DEFAULTS, TEMPLATE, clean_env, generate, git
+from .test_generated import run_nox
 
 LONG = "x" * 300
 
@@ -495,3 +496,16 @@ def test_quotes_and_backslashes_in_answers_generate_a_project(tmp_path: Path) ->
     assert (citation["title"], citation["abstract"]) == (name, description)
     assert (project / "README.md").read_text(encoding="utf-8").startswith(f"# {name}\n")
     assert (project / "config" / "pipeline.toml").is_file()
+
+
+@pytest.mark.generated
+def test_a_project_generated_without_a_lock_passes_nox_and_gets_its_lock(tmp_path: Path) -> None:
+    """Without uv on PATH (or offline) the hook cannot lock; the first nox session does, with a note."""
+    project = generate(tmp_path, lock=False)
+    assert not (project / "uv.lock").exists()
+    done = run_nox(project, "lint", "tests")
+    assert done.returncode == 0, f"nox failed in {project}:\n{done.stdout[-6000:]}\n{done.stderr[-6000:]}"
+    assert "Unable to find lockfile" not in done.stderr
+    assert "uv.lock is missing; creating it with `uv lock`. Commit uv.lock." in done.stderr
+    assert done.stderr.count("uv.lock is missing") == 1, "only the first session needs to lock"
+    assert git(project, "status", "--porcelain") == "?? uv.lock\n"
