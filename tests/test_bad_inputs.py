@@ -38,7 +38,9 @@ from .bad_inputs.cases import (
 )
 from .conftest import CONTEXT, clean_env, generate, which_or_skip
 
-pytestmark = pytest.mark.corpus
+# The corpus generates and locks projects, like the other slow tests: `-m "not generated"`
+# leaves it out of the quick subset, `-m corpus` runs it alone.
+pytestmark = [pytest.mark.corpus, pytest.mark.generated]
 
 PACKAGE = "my_rap_project"
 STARTERS = list(CONTEXT["_starters"])
