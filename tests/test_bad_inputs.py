@@ -46,31 +46,51 @@ PACKAGE = "my_rap_project"
 STARTERS = list(CONTEXT["_starters"])
 RUN_TIMEOUT = 300
 
-# Runs the project's command line with one fault injected where outputs are written
-# (or, in streaming mode, where a stage spills), as a real Ctrl-C or full disk would
-# strike there. FAULT INJECTED on stderr proves the fault happened.
+# Runs the project's command line with one fault injected. Publishing faults strike
+# when the run opens its second file for writing under the project (run logs and
+# bytecode aside): the first output is then already written, so a run that renames
+# outputs one by one would leave a mix. An audit hook sees every such open, whatever
+# code makes it, and raising there aborts it. Ctrl-C while spilling strikes just after
+# a streaming stage's Parquet spill is written (by Polars, outside Python's view).
+# FAULT INJECTED on stderr proves the fault happened.
 FAULT_SCRIPT = """
-import errno, runpy, sys
-import polars as pl
+import errno, os, runpy, sys
 
 fault, package, *argv = sys.argv[1:]
+root = os.getcwd()
+writes = []
 
-def inject(owner, name):
-    original = getattr(owner, name)
-    def faulty(*args, **kwargs):
-        if fault == "disk-full":
-            print("FAULT INJECTED", file=sys.stderr)
-            raise OSError(errno.ENOSPC, "No space left on device")
-        result = original(*args, **kwargs)
-        print("FAULT INJECTED", file=sys.stderr)
-        raise KeyboardInterrupt
-    setattr(owner, name, faulty)
+def is_output_write(args):
+    path, mode, flags = args
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        return False
+    path = os.path.abspath(os.fsdecode(path))
+    if not path.startswith(root + os.sep) or path.endswith((".log", ".pyc")) or "__pycache__" in path:
+        return False
+    if mode is not None:
+        return any(letter in str(mode) for letter in "wax+")
+    return bool(flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT))
+
+def strike():
+    print("FAULT INJECTED", file=sys.stderr)
+    if fault == "disk-full":
+        raise OSError(errno.ENOSPC, "No space left on device")
+    raise KeyboardInterrupt
+
+def hook(event, args):
+    if event == "open" and fault != "interrupt-spill" and is_output_write(args):
+        writes.append(args[0])
+        if len(writes) == 2:
+            strike()
 
 if fault == "interrupt-spill":
-    inject(pl.LazyFrame, "sink_parquet")
-else:
-    inject(pl.DataFrame, "write_csv")
-    inject(pl.LazyFrame, "sink_csv")
+    import polars as pl
+    original = pl.LazyFrame.sink_parquet
+    def spill_then_interrupt(*args, **kwargs):
+        original(*args, **kwargs)
+        strike()
+    pl.LazyFrame.sink_parquet = spill_then_interrupt
+sys.addaudithook(hook)
 sys.argv = [package, *argv]
 runpy.run_module(package, run_name="__main__", alter_sys=True)
 """

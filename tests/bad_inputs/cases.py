@@ -31,10 +31,12 @@ MEMORY = "memory"
 STREAMING = "streaming"
 BOTH = (MEMORY, STREAMING)
 
-# Faults injected into the run (see FAULT_SCRIPT in tests/test_bad_inputs.py).
+# Faults injected into the run (see FAULT_SCRIPT in tests/test_bad_inputs.py). Fault cases
+# also make a valid change, so that outputs of the interrupted run differ from the last good
+# ones and any output published before the fault is seen.
 INTERRUPT_PUBLISH = "interrupt-publish"  # Ctrl-C just after the first output file is written
 INTERRUPT_SPILL = "interrupt-spill"  # Ctrl-C just after a streaming stage spills to data/interim/
-DISK_FULL = "disk-full"  # "No space left on device" writing the first output file
+DISK_FULL = "disk-full"  # "No space left on device" opening the second file (first output written)
 
 
 @dataclass
@@ -221,7 +223,6 @@ SI_HEALTH = "census2021-ts037-lsoa.csv"
 SI_LOOKUP = "lsoa21-msoa21-lad22-lookup-synthetic.csv"
 SI_TENURE = "census2021-ts054-lsoa.csv"
 SI_PARTNERSHIP = "census2021-ts002-lsoa.csv"
-SI_DISABILITY = "census2021-ts038-lsoa.csv"
 SI_HOUSEHOLD_SIZE = "census2021-ts017-lsoa.csv"
 CA_KS4 = "ks4_la_characteristics.csv"
 CA_IOD = "iod2025_lad_summary.csv"
@@ -404,6 +405,16 @@ def line_of_byte(ws: Workspace, name: str, byte: bytes) -> int:
     return data[: data.index(byte)].count(b"\n") + 1
 
 
+def one_local_authority(ws: Workspace) -> None:
+    """A valid change that alters every output, so a half-published run would show."""
+    ws.set("local_authorities", '["E08999001"]')
+
+
+def new_older_age(ws: Workspace) -> None:
+    """A valid change that alters the output, so a half-published run would show."""
+    ws.set("older_age", "70")
+
+
 # --- The corpus -------------------------------------------------------------------------
 
 SI, CA, GS, AT, SK, EX = (
@@ -441,8 +452,8 @@ CASES: list[Case] = [
     Case("truncated-row", SI, lambda ws: truncate_last_row(ws, "household_size"),
          expect=(SI_HOUSEHOLD_SIZE,), line=lambda ws: len(ws.lines("household_size"))),
     Case("negative-count", SI,
-         lambda ws: ws.edit_field("disability", 9, "Disability: Disabled under the Equality Act", "-12"),
-         expect=(SI_DISABILITY, "Disabled under the Equality Act"), line=9),
+         lambda ws: ws.edit_field("health", 9, "General health: Very bad health", "-12"),
+         expect=(SI_HEALTH, "Very bad health"), line=9),
     Case("2011-lsoa-lookup", SI, lookup_2011, expect=(SI_LOOKUP, "2011")),
     Case("header-only-required-input", SI, lambda ws: ws.header_only("partnership"),
          expect=(SI_PARTNERSHIP,)),
@@ -450,9 +461,9 @@ CASES: list[Case] = [
          expect=(SI_LOOKUP, "UTF-8"), line=4),
     Case("duplicated-area", SI, duplicate_area, expect=(SI_LOOKUP, "E01900002"), modes=(MEMORY,)),
     Case("missing-input-key", SI, lambda ws: ws.remove_key("tenure"), expect=("tenure",), modes=(MEMORY,)),
-    Case("ctrl-c-while-publishing", SI, lambda ws: None, exit_code=130, fault=INTERRUPT_PUBLISH,
+    Case("ctrl-c-while-publishing", SI, one_local_authority, exit_code=130, fault=INTERRUPT_PUBLISH,
          modes=(MEMORY,)),
-    Case("disk-full-while-publishing", SI, lambda ws: None, fault=DISK_FULL, modes=(MEMORY,),
+    Case("disk-full-while-publishing", SI, one_local_authority, fault=DISK_FULL, modes=(MEMORY,),
          expect=(("No space left on device", "disk full", "disk is full"),)),
     # --- child_attainment ---
     Case("parameters-is-a-string", CA, parameters_is_a_string, expect=("parameters",), modes=(MEMORY,)),
@@ -520,7 +531,7 @@ CASES: list[Case] = [
     Case("string-where-list-expected", SK,
          lambda ws: ws.set("level4_plus", '"Level 4 qualifications or above"'), expect=("level4_plus",),
          modes=(MEMORY,)),
-    Case("non-numeric-value", SK, lambda ws: ws.edit_field("aps", 4, "OBS_VALUE", "x"),
+    Case("non-numeric-value", SK, lambda ws: ws.edit_field("aps", 4, "OBS_VALUE", "7l.9"),
          expect=(SK_APS, "OBS_VALUE"), line=4),
     Case("2011-census-table", SK, qualifications_2011_qs501, expect=(SK_QUALIFICATIONS, "2011")),
     Case("missing-column", SK, lambda ws: ws.drop_column("aps", "MEASURES"), expect=(SK_APS, "MEASURES"),
@@ -550,10 +561,10 @@ CASES: list[Case] = [
          modes=(MEMORY,)),
     Case("input-is-a-directory", EX, lambda ws: input_is_a_directory(ws, "residents", "data/raw/residents"),
          expect=("residents",), modes=(STREAMING,)),
-    Case("ctrl-c-while-publishing", EX, lambda ws: None, exit_code=130, fault=INTERRUPT_PUBLISH),
-    Case("ctrl-c-while-spilling", EX, lambda ws: None, exit_code=130, fault=INTERRUPT_SPILL,
+    Case("ctrl-c-while-publishing", EX, new_older_age, exit_code=130, fault=INTERRUPT_PUBLISH),
+    Case("ctrl-c-while-spilling", EX, new_older_age, exit_code=130, fault=INTERRUPT_SPILL,
          modes=(STREAMING,)),
-    Case("disk-full-while-publishing", EX, lambda ws: None, fault=DISK_FULL,
+    Case("disk-full-while-publishing", EX, new_older_age, fault=DISK_FULL,
          expect=(("No space left on device", "disk full", "disk is full"),), modes=(STREAMING,)),
 ]
 # fmt: on
