@@ -135,9 +135,15 @@ def ignored_name(name: str, patterns: Iterable[str], *, directory: bool = True) 
     return ignored
 
 
+# Characters that end a line in some file the answers are written into (README, YAML,
+# TOML), or cannot be written as UTF-8 at all: control characters, line and paragraph
+# separators, surrogates. Format characters (zero-width joiners in names) are fine.
+BREAKING_CATEGORIES = {"Cc", "Zl", "Zp", "Cs"}
+
+
 def _control_characters(text: str) -> list[str]:
-    """The control (and other non-printing format) characters in ``text``, as escapes."""
-    return [repr(c) for c in dict.fromkeys(text) if unicodedata.category(c)[0] == "C"]
+    """The characters of ``text`` that break a one-line answer, as escapes."""
+    return [repr(c) for c in dict.fromkeys(text) if unicodedata.category(c) in BREAKING_CATEGORIES]
 
 
 def _text_problems(answers: Mapping[str, Any]) -> list[str]:

@@ -73,6 +73,7 @@ BAD_ANSWERS = [
     ({"project_name": "Bell\x07"}, "project_name contains control characters"),
     ({"description": "One\nTwo"}, "description contains control characters"),
     ({"organisation": "Team\r"}, "organisation contains control characters"),
+    ({"project_name": "Line\u2028separator"}, "project_name contains control characters"),
     ({"project_name": "   "}, "project_name is empty"),
 ]
 
@@ -131,6 +132,7 @@ def test_the_default_answers_are_accepted() -> None:
     "answers",
     [
         {"author_name": "Siân O'Neil-Ørsted 王"},  # non-ASCII names are fine (UTF-8 everywhere)
+        {"author_name": "Mehr\u200cdad"},  # a zero-width non-joiner belongs in some names
         {"project_name": 'Say """hello""" to O\'Neil \\o/'},
         {"author_email": "first.last+rap@sub-domain.example.gov.uk"},
         {"package": "logs_analysis", "project": "logs-analysis"},  # only the exact name is ignored
