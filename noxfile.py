@@ -85,11 +85,13 @@ def tests(session: nox.Session) -> None:
     """Every test, including generating projects and running their own nox sessions.
 
     Pass pytest options after ``--``, e.g. ``nox -s tests -- -m "not generated"`` for the
-    quick subset. Exit code 5 (no tests collected) is a failure, not a pass.
+    quick subset, or ``-- -m corpus`` for the bad-input corpus alone. Exit code 5
+    (no tests collected) is a failure, not a pass. ``loadgroup`` keeps each starter's corpus
+    cases on one worker, so each worker locks and installs a starter's project once.
     """
     # playwright drives the system's Chromium in the report browser checks (tests/report_checks.py).
     session.install("--group", "test", "playwright>=1.45")
-    session.run("pytest", "-n", "2", *session.posargs, success_codes=[0])
+    session.run("pytest", "-n", "2", "--dist", "loadgroup", *session.posargs, success_codes=[0])
 
 
 @nox.session

@@ -1,42 +1,204 @@
 """Reject bad answers before cookiecutter writes anything.
 
 Each problem is reported with what was wrong and what would be accepted, and
-generation stops with exit status 1 so no half-made project is left behind.
+generation stops with exit status 1, so cookiecutter deletes the folder it had
+started and no half-made project is left behind. An answer is rejected when
+the project it would give is broken, not merely unusual:
+
+- a package name that shadows an import name of any distribution in the
+  generated project's locked environment (``jinja2``, ``packaging``, ``attr``
+  ...), listed in ``RESERVED`` below: this hook runs before any lock exists,
+  so tests/reserved_names.py derives the list from a locked generated project
+  and a template test fails when the shipped one is out of date;
+- a package or project name that the generated ``.gitignore`` ignores (``logs``,
+  ``build``, ``dist``, ``credentials...``): the code would never be committed.
+  ``IGNORED_ANYWHERE`` below is that file's unanchored patterns (a template
+  test keeps it equal to the file and checks verdicts with ``git check-ignore``);
+- names so long that paths break (OSError on most file systems);
+- an email or a name with characters that break ``pyproject.toml``,
+  ``uv lock`` or ``CITATION.cff`` (control characters, newlines, backslashes,
+  spaces or non-ASCII characters in an email).
+
+Cookiecutter renders exactly one line of this file (``ANSWERS`` below); the rest
+is plain Python that the template's tests import and call. The data it needs
+is in this file, not beside it: cookiecutter runs a rendered copy from a
+temporary folder, and cruft gives the hook no path to the template.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import keyword
 import re
 import sys
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-# Names an import package must not take: they would shadow a module the
-# generated project (or its tests and tools) imports.
-RESERVED = {
-    "conftest", "hypothesis", "mypy", "nox", "noxfile", "numpy", "pandas", "pandera",
-    "polars", "pre_commit", "pytest", "ruff", "site", "src", "test", "tests", "yaml",
-}  # fmt: skip
+# Import names that are not distributions but that the project's tools import
+# by name, so a package of that name would shadow them.
+TOOL_NAMES = {"conftest", "noxfile", "site", "src", "test", "tests"}
 
 PROJECT_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 PACKAGE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-EMAIL_RE = re.compile(r"^[^@\s\"'<>]+@[^@\s\"'<>]+\.[A-Za-z]{2,}$")
+# An address that every tool the project writes it into accepts as it is: ASCII,
+# no spaces, quotes, backslashes or angle brackets (pyproject's `authors`, git's
+# user.email, CITATION.cff's email, which must match a plain addr-spec).
+EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+# Longest names accepted. A project folder or package name is repeated in paths
+# (src/<package>/pipelines/<pipeline>/...) and in the lock; 64 keeps every
+# generated path well under the 255-byte name limit and Windows' 260-character
+# path limit from a reasonably short parent folder.
+MAX_NAME = 64
+MAX_TEXT = 200  # project_name, author_name, organisation: one line of a title page
+MAX_DESCRIPTION = 500
+
+# The generated .gitignore's patterns that apply to a name at any depth (no inner
+# slash), in file order. Names matching them would be ignored by git.
+IGNORED_ANYWHERE = (
+    "*.csv", "*.tsv", "*.txt.gz", "*.xlsx", "*.xlsm", "*.xlsb", "*.xls", "*.ods", "*.odf",
+    "*.parquet", "*.pq", "*.feather", "*.arrow", "*.ipc", "*.avro", "*.orc", "*.sav", "*.zsav",
+    "*.por", "*.dta", "*.sas7bdat", "*.xpt", "*.rds", "*.rdata", "*.RData", "*.rda", "*.sqlite",
+    "*.sqlite3", "*.db", "*.duckdb", "*.accdb", "*.mdb", "*.h5", "*.hdf5", "*.pkl", "*.pickle",
+    "*.npy", "*.npz", "*.gpkg", "*.shp", "*.shx", "*.dbf", "*.geojson", "*.zip", "*.gz", "*.7z",
+    "*.tar", "*.jsonl", "*.ndjson", "*.CSV", "*.TSV", "*.TXT.GZ", "*.XLSX", "*.XLSM", "*.XLSB",
+    "*.XLS", "*.ODS", "*.ODF", "*.PARQUET", "*.PQ", "*.FEATHER", "*.ARROW", "*.IPC", "*.AVRO",
+    "*.ORC", "*.SAV", "*.ZSAV", "*.POR", "*.DTA", "*.SAS7BDAT", "*.XPT", "*.RDS", "*.RDATA",
+    "*.RDA", "*.SQLITE", "*.SQLITE3", "*.DB", "*.DUCKDB", "*.ACCDB", "*.MDB", "*.H5", "*.HDF5",
+    "*.PKL", "*.PICKLE", "*.NPY", "*.NPZ", "*.GPKG", "*.SHP", "*.SHX", "*.DBF", "*.GEOJSON",
+    "*.ZIP", "*.GZ", "*.7Z", "*.TAR", "*.JSONL", "*.NDJSON", "*.log", "logs/", ".env", ".env.*",
+    "!.env.example", "*.pem", "*.key", ".secrets", "credentials*", ".quarto/",
+    "*.ipynb_checkpoints/", "__pycache__/", "*.py[cod]", ".venv/", ".nox/", ".pytest_cache/",
+    ".mypy_cache/", ".ruff_cache/", ".hypothesis/", ".coverage", ".coverage.*", "coverage.xml",
+    "htmlcov/", "dist/", "build/", "*.egg-info/", ".idea/", ".vscode/", ".DS_Store", "Thumbs.db",
+)  # fmt: skip
+
+# BEGIN reserved names (generated by tests/reserved_names.py: do not edit by hand)
+RESERVED = frozenset({
+    "altair", "annotated_types", "appnope", "argcomplete", "ast_serialize", "asttokens", "attr",
+    "attrs", "babel", "beartype", "black", "blackd", "bleach", "blib2to3", "bs4", "certifi", "cffi",
+    "cfgv", "charset_normalizer", "click", "colorama", "colorlog", "comm", "coverage", "dateutil",
+    "debugpy", "defusedxml", "dependency_groups", "distlib", "executing", "faicons",
+    "fastjsonschema", "filelock", "great_tables", "griffe", "htmltools", "humanize", "hypothesis",
+    "identify", "idna", "importlib_metadata", "importlib_resources", "iniconfig", "ipykernel",
+    "ipykernel_launcher", "ipython", "ipython_pygments_lexers", "jedi", "jinja2", "jsonschema",
+    "jsonschema_specifications", "jupyter", "jupyter_client", "jupyter_core", "jupyterlab_jupytext",
+    "jupyterlab_pygments", "jupytext", "jupytext_config", "lazy_importer", "librt", "markdown_it",
+    "markupsafe", "matplotlib_inline", "mdit_py_plugins", "mdurl", "mistune", "multimark", "mypy",
+    "mypy_extensions", "mypyc", "narwhals", "nbclient", "nbconvert", "nbformat", "nest_asyncio2",
+    "nodeenv", "nokap", "nox", "numpy", "packaging", "pandera", "pandocfilters", "parso",
+    "pathspec", "pexpect", "platformdirs", "pluggy", "plum", "polars", "pre_commit",
+    "prompt_toolkit", "psutil", "ptyprocess", "pure_eval", "py", "pycparser", "pydantic",
+    "pydantic_core", "pygments", "pytest", "pytest_cov", "python_discovery", "pytokens",
+    "quartodoc", "rapkit", "referencing", "requests", "rich", "rpds", "ruff", "sortedcontainers",
+    "soupsieve", "sphobjinv", "stack_data", "tabulate", "tinycss2", "tornado", "traitlets",
+    "typeguard", "typing_extensions", "typing_inspect", "typing_inspection", "tzdata", "urllib3",
+    "virtualenv", "vl_convert", "watchdog", "wcwidth", "webencodings", "websockets", "yaml", "zipp",
+    "zmq",
+})  # fmt: skip
+# END reserved names
 
 
-def problems(answers: dict[str, str]) -> list[str]:
-    """Return one message per invalid answer (empty when all are valid)."""
+def gitignore_patterns(text: str) -> list[str]:
+    """The patterns of a .gitignore text that apply at any depth, in order.
+
+    Comments, blank lines and anchored patterns (with a slash before the end:
+    ``data/raw/*``) are dropped.
+    """
+    lines = (line.rstrip() for line in text.splitlines())
+    return [
+        line
+        for line in lines
+        if line and not line.startswith("#") and "/" not in line.lstrip("!").rstrip("/")
+    ]
+
+
+def ignored_name(name: str, patterns: Iterable[str], *, directory: bool = True) -> bool:
+    """Whether git would ignore a folder (or file) called ``name`` at any depth.
+
+    Only patterns without an inner slash apply to a name anywhere in the tree
+    (``logs/``, ``credentials*``); anchored ones (``data/raw/*``) concern fixed
+    paths the names never reach. As in git, the last matching pattern wins and
+    ``!`` re-includes.
+    """
+    ignored = False
+    for raw in patterns:
+        negated = raw.startswith("!")
+        pattern = raw[1:] if negated else raw
+        dir_only = pattern.endswith("/")
+        pattern = pattern.rstrip("/")
+        if "/" in pattern or (dir_only and not directory):
+            continue
+        if fnmatch.fnmatchcase(name, pattern):
+            ignored = not negated
+    return ignored
+
+
+# Characters that end a line in some file the answers are written into (README, YAML,
+# TOML), or cannot be written as UTF-8 at all: control characters, line and paragraph
+# separators, surrogates. Format characters (zero-width joiners in names) are fine.
+BREAKING_CATEGORIES = {"Cc", "Zl", "Zp", "Cs"}
+
+
+def _control_characters(text: str) -> list[str]:
+    """The characters of ``text`` that break a one-line answer, as escapes."""
+    return [repr(c) for c in dict.fromkeys(text) if unicodedata.category(c) in BREAKING_CATEGORIES]
+
+
+def _text_problems(answers: Mapping[str, Any]) -> list[str]:
+    """Free-text answers: one line each, printable, not absurdly long."""
     found = []
-    if not answers["project_name"].strip():
+    if not str(answers["project_name"]).strip():
         found.append("project_name is empty: give the project a name, e.g. 'Social isolation RAP'.")
-    project = answers["project"]
-    if not PROJECT_RE.match(project):
+    limits = {
+        "project_name": MAX_TEXT,
+        "author_name": MAX_TEXT,
+        "organisation": MAX_TEXT,
+        "description": MAX_DESCRIPTION,
+    }
+    for key, limit in limits.items():
+        value = str(answers.get(key, ""))
+        bad = _control_characters(value)
+        if bad:
+            found.append(
+                f"{key} contains control characters ({', '.join(bad)}): a newline or tab in it "
+                "breaks pyproject.toml, `uv lock` and CITATION.cff; give it on one line."
+            )
+        if len(value) > limit:
+            found.append(f"{key} is {len(value)} characters long: keep it to {limit} or fewer.")
+    if not str(answers["author_name"]).strip():
+        found.append("author_name is empty: give the name to credit, e.g. 'A. N. Analyst'.")
+    return found
+
+
+def _name_problems(answers: Mapping[str, Any], reserved: set[str], ignore: list[str]) -> list[str]:
+    """The project (folder, distribution) and package (import) names."""
+    found = []
+    project = str(answers["project"])
+    if len(project) > MAX_NAME:
+        found.append(
+            f"project is {len(project)} characters long: keep it to {MAX_NAME} or fewer "
+            "(it is a folder name; longer ones break paths). Give a shorter project_name or project."
+        )
+    elif not PROJECT_RE.fullmatch(project):
         found.append(
             f"project {project!r} is not a valid folder/distribution name: use lower case "
             "ASCII letters and digits separated by single hyphens, starting with a letter "
             "(e.g. 'social-isolation-rap')."
         )
-    package = answers["package"]
-    if not PACKAGE_RE.match(package):
+    elif ignored_name(project, ignore):
+        found.append(
+            f"project {project!r} is a name the project's .gitignore ignores (build output, "
+            "logs or secrets): choose another name (e.g. add your project's topic)."
+        )
+    package = str(answers["package"])
+    if len(package) > MAX_NAME:
+        found.append(
+            f"package is {len(package)} characters long: keep it to {MAX_NAME} or fewer "
+            "(it is a folder and import name; longer ones break paths)."
+        )
+    elif not PACKAGE_RE.fullmatch(package):
         found.append(
             f"package {package!r} is not a valid Python import name: use lower case ASCII "
             "letters, digits and underscores, starting with a letter (e.g. 'social_isolation_rap')."
@@ -48,15 +210,40 @@ def problems(answers: dict[str, str]) -> list[str]:
             f"package {package!r} would shadow the standard library module of the same "
             "name: choose a more specific name (e.g. add your project's topic)."
         )
-    elif package in RESERVED:
+    elif package in reserved or package in TOOL_NAMES:
         found.append(
-            f"package {package!r} would shadow a dependency or tool the project uses "
-            f"({', '.join(sorted(RESERVED))}): choose another name."
+            f"package {package!r} would shadow a module of the same name that the project's "
+            "dependencies or tools import (RESERVED in the template's hooks/pre_gen_project.py): "
+            "choose a more specific name (e.g. add your project's topic)."
         )
-    email = answers["author_email"]
-    if not EMAIL_RE.match(email):
-        found.append(f"author_email {email!r} is not an email address like 'name@example.gov.uk'.")
+    elif ignored_name(package, ignore):
+        found.append(
+            f"package {package!r} is a name the project's .gitignore ignores, so src/{package}/ "
+            "would never be committed: choose another name (e.g. add your project's topic)."
+        )
     return found
+
+
+def _email_problems(answers: Mapping[str, Any]) -> list[str]:
+    """The author's email: a plain ASCII address every tool accepts."""
+    email = str(answers["author_email"])
+    if EMAIL_RE.fullmatch(email) and len(email) <= MAX_TEXT:
+        return []
+    message = (
+        f"author_email {email!r} is not an email address like 'name@example.gov.uk' "
+        "(ASCII letters, digits and . _ % + - only; no spaces, quotes, backslashes or newlines)."
+    )
+    return [message]
+
+
+def problems(
+    answers: Mapping[str, Any],
+    reserved: Iterable[str] = RESERVED,
+    ignore: Iterable[str] = IGNORED_ANYWHERE,
+) -> list[str]:
+    """Return one message per invalid answer (empty when all are valid)."""
+    reserved, ignore = set(reserved), list(ignore)
+    return [*_text_problems(answers), *_name_problems(answers, reserved, ignore), *_email_problems(answers)]
 
 
 def main() -> int:

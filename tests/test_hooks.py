@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import shutil
+import subprocess
 import tempfile
 import tomllib
 from pathlib import Path
@@ -18,29 +20,65 @@ from cookiecutter.exceptions import FailedHookException
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from .conftest import CONTEXT, DEFAULTS, TEMPLATE, generate, git
+from . import reserved_names
+from .conftest import CONTEXT, DEFAULTS, TEMPLATE, clean_env, generate, git
+from .test_generated import run_nox
+
+LONG = "x" * 300
 
 BAD_ANSWERS = [
     ({"project": "My Project"}, "is not a valid folder/distribution name"),
     ({"project": "9lives"}, "is not a valid folder/distribution name"),
     ({"project": "double--hyphen"}, "is not a valid folder/distribution name"),
+    ({"project": "a" * 65}, "project is 65 characters long"),
+    ({"project_name": "A" * 201}, "project_name is 201 characters long"),
+    ({"project_name": LONG}, "project_name is 300 characters long"),
+    ({"package": "p" * 65}, "package is 65 characters long"),
     ({"package": "my-package"}, "is not a valid Python import name"),
     ({"package": "Café"}, "is not a valid Python import name"),
     ({"package": "class"}, "is a Python keyword"),
     ({"package": "match"}, "is a Python keyword"),
     ({"package": "statistics"}, "would shadow the standard library"),
     ({"package": "logging"}, "would shadow the standard library"),
-    ({"package": "polars"}, "would shadow a dependency or tool"),
-    ({"package": "pandera"}, "would shadow a dependency or tool"),
-    ({"package": "test"}, "would shadow a dependency or tool"),
+    # Any import name of the locked environment, not only the direct dependencies.
+    *(
+        ({"package": name}, "would shadow a module of the same name")
+        for name in ("polars", "pandera", "jinja2", "packaging", "attr", "dateutil", "typing_extensions")
+    ),
+    ({"package": "test"}, "would shadow a module of the same name"),
+    ({"package": "conftest"}, "would shadow a module of the same name"),
+    # Names the generated .gitignore ignores: the code would never be committed.
+    *(
+        ({"package": name}, "is a name the project's .gitignore ignores")
+        for name in ("logs", "build", "dist")
+    ),
+    ({"package": "credentials_store"}, "is a name the project's .gitignore ignores"),
+    ({"project": "logs"}, "is a name the project's .gitignore ignores"),
+    ({"project": "htmlcov"}, "is a name the project's .gitignore ignores"),
+    ({"project_name": "Build"}, "is a name the project's .gitignore ignores"),
     ({"author_email": "not-an-email"}, "is not an email address"),
     ({"author_email": "a@b"}, "is not an email address"),
     ({"author_email": "x y@example.org"}, "is not an email address"),
+    ({"author_email": "back\\slash@example.org"}, "is not an email address"),
+    ({"author_email": "analyst@example.gov.uk\n"}, "is not an email address"),
+    ({"author_email": " analyst@example.gov.uk"}, "is not an email address"),
+    ({"author_email": "siân@example.gov.uk"}, "is not an email address"),
+    ({"author_email": "analyst@exämple.gov.uk"}, "is not an email address"),
+    ({"author_email": 'a"b@example.org'}, "is not an email address"),
+    ({"author_name": "A. N.\nAnalyst"}, "author_name contains control characters"),
+    ({"author_name": "A. N. Analyst\n"}, "author_name contains control characters"),
+    ({"author_name": "Tab\tName"}, "author_name contains control characters"),
+    ({"author_name": " "}, "author_name is empty"),
+    ({"project_name": "Two\nLines"}, "project_name contains control characters"),
+    ({"project_name": "Bell\x07"}, "project_name contains control characters"),
+    ({"description": "One\nTwo"}, "description contains control characters"),
+    ({"organisation": "Team\r"}, "organisation contains control characters"),
+    ({"project_name": "Line\u2028separator"}, "project_name contains control characters"),
     ({"project_name": "   "}, "project_name is empty"),
 ]
 
 
-@pytest.mark.parametrize(("answers", "message"), BAD_ANSWERS, ids=[str(a) for a, _ in BAD_ANSWERS])
+@pytest.mark.parametrize(("answers", "message"), BAD_ANSWERS, ids=[repr(a)[:60] for a, _ in BAD_ANSWERS])
 def test_bad_answer_is_rejected_with_message(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], answers: dict[str, str], message: str
 ) -> None:
@@ -49,6 +87,7 @@ def test_bad_answer_is_rejected_with_message(
     err = capfd.readouterr().err
     assert "cannot generate the project" in err
     assert message in err
+    assert "Traceback" not in err
     assert list(tmp_path.iterdir()) == [], "nothing may be left behind"
 
 
@@ -64,6 +103,142 @@ def test_derived_names_follow_project_name(tmp_path: Path) -> None:
     folder = generate(tmp_path, project_name="Green Space Access 2026")
     assert folder.name == "green-space-access-2026"
     assert (folder / "src" / "green_space_access_2026").is_dir()
+
+
+def test_a_long_project_name_gives_a_folder_name_of_at_most_64_characters(tmp_path: Path) -> None:
+    name = "Access to green space " * 9  # 198 characters, accepted as a title
+    folder = generate(tmp_path, project_name=name.strip())
+    assert len(folder.name) <= pre_gen.MAX_NAME
+    assert folder.name.startswith("access-to-green-space-access")
+    assert not folder.name.endswith("-")
+    assert (folder / "src" / folder.name.replace("-", "_") / "__init__.py").is_file()
+
+
+# --- The pre-generation hook's checks, called directly ---
+
+
+def check(**overrides: str) -> list[str]:
+    """The pre-generation hook's problems with the default answers, changed by ``overrides``."""
+    answers = {**{k: v for k, v in CONTEXT.items() if isinstance(v, str)}, **DEFAULTS}
+    answers |= {"project": "my-rap-project", "package": "my_rap_project", **overrides}
+    return pre_gen.problems(answers)
+
+
+def test_the_default_answers_are_accepted() -> None:
+    assert check() == []
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"author_name": "Siân O'Neil-Ørsted 王"},  # non-ASCII names are fine (UTF-8 everywhere)
+        {"author_name": "Mehr\u200cdad"},  # a zero-width non-joiner belongs in some names
+        {"project_name": 'Say """hello""" to O\'Neil \\o/'},
+        {"author_email": "first.last+rap@sub-domain.example.gov.uk"},
+        {"package": "logs_analysis", "project": "logs-analysis"},  # only the exact name is ignored
+        {"package": "p" * 64, "project": "p" * 64},
+        {"package": "jinja2_reports"},
+    ],
+    ids=repr,
+)
+def test_unusual_but_valid_answers_are_accepted(answers: dict[str, str]) -> None:
+    assert check(**answers) == []
+
+
+def test_reserved_names_are_lower_case_import_names() -> None:
+    assert pre_gen.RESERVED
+    assert all(name.isidentifier() and name == name.lower() for name in pre_gen.RESERVED)
+    # The direct dependencies and a few of their own dependencies.
+    assert {
+        "polars",
+        "pandera",
+        "pydantic",
+        "numpy",
+        "rapkit",
+        "jinja2",
+        "packaging",
+        "yaml",
+    } <= pre_gen.RESERVED
+
+
+GITIGNORE = TEMPLATE / "{{cookiecutter.project}}" / ".gitignore"
+
+
+def test_the_hook_knows_the_generated_gitignore() -> None:
+    """``IGNORED_ANYWHERE`` is exactly the unanchored patterns of the generated .gitignore."""
+    text = GITIGNORE.read_text(encoding="utf-8")
+    assert list(pre_gen.IGNORED_ANYWHERE) == pre_gen.gitignore_patterns(text)
+
+
+def candidate_names() -> list[str]:
+    """Names to compare the hook's verdict with git's: every word of the .gitignore, and more."""
+    words = re.findall(r"[a-z][a-z0-9_]*", GITIGNORE.read_text(encoding="utf-8").lower())
+    return sorted({*words, "logs", "build", "dist", "credentials", "credentials_x", "my_rap", "src", "rap"})
+
+
+def test_ignored_names_agree_with_git_check_ignore(tmp_path: Path) -> None:
+    shutil.copyfile(GITIGNORE, tmp_path / ".gitignore")
+    git(tmp_path, "init", "--quiet")
+    names = candidate_names()
+    paths = [f"src/{name}/__init__.py" for name in names]
+    done = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--stdin"],
+        cwd=tmp_path,
+        input="\n".join(paths),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    ignored_by_git = set(done.stdout.split())
+    for name in names:
+        by_git = f"src/{name}/__init__.py" in ignored_by_git
+        assert pre_gen.ignored_name(name, pre_gen.IGNORED_ANYWHERE) is by_git, name
+    assert {"logs", "build", "dist", "credentials_x", "htmlcov"} <= {
+        name for name in names if pre_gen.ignored_name(name, pre_gen.IGNORED_ANYWHERE)
+    }
+
+
+@pytest.mark.generated
+def test_shipped_reserved_names_match_a_locked_project(tmp_path: Path) -> None:
+    """The hook's RESERVED block is what tests/reserved_names.py derives from a fresh lock.
+
+    Fails after a dependency change or a lock refresh: then run
+    ``python -m tests.reserved_names PATH/TO/LOCKED/PROJECT`` and commit the hook.
+    """
+    project = generate(tmp_path, lock=True)
+    assert (project / "uv.lock").is_file()
+    source = (HOOKS / "pre_gen_project.py").read_text(encoding="utf-8")
+    derived = reserved_names.block(reserved_names.reserved_from(project))
+    assert reserved_names.shipped_block(source) == derived, (
+        f"hooks/pre_gen_project.py's reserved names are out of date: run "
+        f"`python -m tests.reserved_names {project}` and commit the change"
+    )
+
+
+# Edge answers the hook accepts must still give a project uv can lock.
+LOCKABLE_EDGES = [
+    {"author_name": "Siân O'Neil-Ørsted \\ 王", "project_name": 'Say "hi" \\ to Ørsted'},
+    {"project_name": "Access to green space " * 9, "author_email": "first.last+rap@sub.example.gov.uk"},
+    {"package": "jinja2_reports", "project": "p" * 64},
+]
+
+
+@pytest.mark.generated
+@pytest.mark.parametrize("answers", LOCKABLE_EDGES, ids=["quotes-and-unicode", "long-title", "long-slug"])
+def test_accepted_edge_answers_give_a_project_uv_can_lock(tmp_path: Path, answers: dict[str, str]) -> None:
+    project = generate(tmp_path, lock=False, **{k: v.strip() for k, v in answers.items()})
+    done = subprocess.run(
+        ["uv", "lock", "--quiet"], cwd=project, env=clean_env(), capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert (project / "uv.lock").is_file()
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["authors"][0]["email"] == answers.get("author_email", DEFAULTS_EMAIL)
+    citation = yaml.safe_load((project / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["title"] == answers.get("project_name", CONTEXT["project_name"]).strip()
+
+
+DEFAULTS_EMAIL = CONTEXT["author_email"]
 
 
 # --- The post-generation hook, step by step, on copies of the template (no cookiecutter run) ---
@@ -90,6 +265,7 @@ def load_hook(name: str) -> ModuleType:
 
 
 post_gen = load_hook("post_gen_project")
+pre_gen = load_hook("pre_gen_project")
 
 
 def answers_for(**overrides: str) -> dict[str, Any]:
@@ -322,3 +498,16 @@ def test_quotes_and_backslashes_in_answers_generate_a_project(tmp_path: Path) ->
     assert (citation["title"], citation["abstract"]) == (name, description)
     assert (project / "README.md").read_text(encoding="utf-8").startswith(f"# {name}\n")
     assert (project / "config" / "pipeline.toml").is_file()
+
+
+@pytest.mark.generated
+def test_a_project_generated_without_a_lock_passes_nox_and_gets_its_lock(tmp_path: Path) -> None:
+    """Without uv on PATH (or offline) the hook cannot lock; the first nox session does, with a note."""
+    project = generate(tmp_path, lock=False)
+    assert not (project / "uv.lock").exists()
+    done = run_nox(project, "lint", "tests")
+    assert done.returncode == 0, f"nox failed in {project}:\n{done.stdout[-6000:]}\n{done.stderr[-6000:]}"
+    assert "Unable to find lockfile" not in done.stderr
+    assert "uv.lock is missing; creating it with `uv lock`. Commit uv.lock." in done.stderr
+    assert done.stderr.count("uv.lock is missing") == 1, "only the first session needs to lock"
+    assert git(project, "status", "--porcelain") == "?? uv.lock\n"

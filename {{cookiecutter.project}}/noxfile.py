@@ -35,7 +35,15 @@ BENCH_ROWS = 1_000_000  # default size for `nox -s bench`
 
 
 def sync(session: nox.Session, *groups: str) -> None:
-    """Install the locked project and dependency groups into the session's environment."""
+    """Install the locked project and dependency groups into the session's environment.
+
+    A project generated without uv (or offline) has no uv.lock yet: rather than fail
+    with "Unable to find lockfile", make it once here and say so, since the lock is
+    what makes every later run install the same versions and must be committed.
+    """
+    if not (ROOT / "uv.lock").is_file():
+        session.log("note: uv.lock is missing; creating it with `uv lock`. Commit uv.lock.")
+        session.run_install("uv", "lock")
     args = ["uv", "sync", "--locked", "--no-default-groups"]
     for group in groups:
         args += ["--group", group]
