@@ -89,8 +89,7 @@ def tests(session: nox.Session) -> None:
     (no tests collected) is a failure, not a pass. ``loadgroup`` keeps each starter's corpus
     cases on one worker, so each worker locks and installs a starter's project once.
     """
-    # playwright drives the system's Chromium in the report browser checks (tests/report_checks.py).
-    session.install("--group", "test", "playwright>=1.45")
+    session.install("--group", "test")
     session.run("pytest", "-n", "2", "--dist", "loadgroup", *session.posargs, success_codes=[0])
 
 
