@@ -22,10 +22,14 @@ from importlib.metadata import version as _version
 __version__ = _version("rapkit")
 
 from .errors import ConfigError, InputError, PipelineError, ValidationFailedError
+from .inputs import COUNTS, Allowed, Expect
 from .parameters import Parameters
 from .runner import Pipeline, Reader, RunResult, Stage, run_pipeline
 
 __all__ = [
+    "COUNTS",
+    "Allowed",
+    "Expect",
     "ConfigError",
     "InputError",
     "Parameters",
