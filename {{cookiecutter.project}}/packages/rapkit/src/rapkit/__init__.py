@@ -29,8 +29,8 @@ from .runner import Pipeline, Reader, RunResult, Stage, run_pipeline
 __all__ = [
     "COUNTS",
     "Allowed",
-    "Expect",
     "ConfigError",
+    "Expect",
     "InputError",
     "Parameters",
     "Pipeline",

@@ -92,14 +92,18 @@ def load_config(path: Path | None = None) -> PipelineConfig:
     if not isinstance(streaming, bool):
         msg = f"`streaming` in {path} must be true or false, not {streaming!r}."
         raise ConfigError(msg)
-    tables = {key: data.get(key, {}) for key in ("inputs", "parameters", "rap", "sources", "aliases")}
+    tables = {
+        key: data.get(key, {}) for key in ("inputs", "parameters", "rap", "sources", "aliases")
+    }
     for key, value in tables.items():
         if not isinstance(value, dict):
             msg = f"[{key}] in {path} must be a table of settings, not {value!r}."
             raise ConfigError(msg)
 
     root = find_root(path.parent)
-    inputs = {name: _input_path(root, name, value, where) for name, value in tables["inputs"].items()}
+    inputs = {
+        name: _input_path(root, name, value, where) for name, value in tables["inputs"].items()
+    }
     _check_rap(tables["rap"], where)
     _check_sources(tables["sources"], inputs, where)
     return PipelineConfig(

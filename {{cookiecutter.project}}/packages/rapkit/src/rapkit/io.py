@@ -186,7 +186,7 @@ def check_columns(path: Path, header: Iterable[str], required: Iterable[str]) ->
     msg = (
         f"{path} is missing required column(s): {', '.join(hints)}. "
         f"Columns found: {', '.join(repr(c) for c in present)}. If the publisher renamed a "
-        "column, map it in the config: [aliases.<input>] columns = {published = \"expected\"}."
+        'column, map it in the config: [aliases.<input>] columns = {published = "expected"}.'
     )
     raise InputError(msg)
 
@@ -201,10 +201,12 @@ class CsvShape:
     Attributes:
         header: the column names as published (before aliases).
         rows: data rows after the header (blank lines are not counted).
+        blank_lines: blank lines after the header (Polars reads each as a row of nulls).
     """
 
     header: tuple[str, ...]
     rows: int
+    blank_lines: int = 0
 
 
 _SHAPES: dict[tuple[Path, int, int, int], CsvShape] = {}
@@ -248,10 +250,10 @@ def csv_shape(path: Path, *, skip_rows: int = 0) -> CsvShape:
     if header is None:
         msg = f"{path} is empty: expected a header row after {skip_rows} preamble row(s)."
         raise InputError(msg)
-    lengths.pop(0, None)  # blank lines
+    blank = lengths.pop(0, 0)
     if set(lengths) - {len(header)}:
         raise _find_bad_row(path, skip_rows)
-    shape = CsvShape(header=tuple(header), rows=sum(lengths.values()))
+    shape = CsvShape(header=tuple(header), rows=sum(lengths.values()), blank_lines=blank)
     _SHAPES[key] = _LAST_SHAPE[key[0]] = shape
     return shape
 
@@ -273,7 +275,7 @@ def _encoding_error(path: Path) -> InputError:
                 line.decode("utf-8")
             except UnicodeDecodeError as exc:
                 msg = (
-                    f"{path} is not UTF-8 text (undecodable byte {line[exc.start:exc.start + 1]!r} "
+                    f"{path} is not UTF-8 text (undecodable byte {line[exc.start : exc.start + 1]!r} "
                     f"at line {number}). Re-save it as 'CSV UTF-8' (in Excel: Save As > "
                     "CSV UTF-8), then run again."
                 )
@@ -317,9 +319,7 @@ def _ragged(path: Path, line: int, row: list[str], expected: int) -> InputError:
         )
     else:
         hint = "The row looks truncated: was the file cut short or edited by hand?"
-    msg = (
-        f"{path}, line {line}: {len(row)} fields, but the header has {expected}. {hint}"
-    )
+    msg = f"{path}, line {line}: {len(row)} fields, but the header has {expected}. {hint}"
     return InputError(msg)
 
 
@@ -333,9 +333,11 @@ def scan_text_csv(path: Path, *, required: Iterable[str] = (), skip_rows: int = 
     column aliases are applied, so the frame has the names the pipeline expects.
     """
     header = read_header(path, skip_rows=skip_rows)
-    shape = csv_shape(path, skip_rows=skip_rows)
     check_columns(path, header, required)
+    shape = csv_shape(path, skip_rows=skip_rows)
     frame = pl.scan_csv(path, infer_schema=False, skip_rows=skip_rows, encoding="utf8")
+    if shape.blank_lines:  # a blank line is no row (an empty download is header + blank line)
+        frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
     renames = column_aliases(path, shape.header)
     return frame.rename(renames) if renames else frame
 

@@ -30,7 +30,7 @@ import polars as pl
 
 from ..errors import InputError
 from ..io import category_aliases, read_header, scan_text_csv
-from .markers import value_and_flag
+from .markers import NOT_FINITE, value_and_flag
 
 NOMIS_ID_COLUMNS = ("date", "geography", "geography code")
 LONG_ID_COLUMNS = (
@@ -85,12 +85,14 @@ def read_census(
     ``aliases`` add to those configured in ``[aliases.<input>] categories``.
     """
     header = read_header(path)
-    if year == 2021:  # noqa: PLR2004 - the Census year, not a magic number
+    if year == 2021:
         _check_vintage_2021(path, header)
     if all(column in header for column in NOMIS_ID_COLUMNS):
         frame = _read_nomis(path, header)
+        _check_finite(path, [c for c in header if c not in NOMIS_ID_COLUMNS and ": " in c])
     elif "area_code" in header and "value" in header:
         frame = _read_long(path, header)
+        _check_finite(path, ["value"])
     else:
         msg = (
             f"{path} is not a Census 2021 topic summary this importer knows: expected the Nomis "
@@ -127,6 +129,29 @@ def _check_geography(path: Path, frame: pl.LazyFrame, geography: str) -> None:
             f"Download the {geography.upper()} version of the table."
         )
         raise InputError(msg)
+
+
+def _check_finite(path: Path, columns: Sequence[str]) -> None:
+    """Fail, naming line and column, if a count is ``NaN`` or ``inf`` (never a count)."""
+    text = [
+        pl.col(c).str.strip_chars().str.to_lowercase().str.strip_chars_start("+-") for c in columns
+    ]
+    bad = (
+        scan_text_csv(path)
+        .with_row_index("_row")
+        .filter(pl.any_horizontal(t.is_in(NOT_FINITE) for t in text))
+        .head(1)
+        .collect()
+    )
+    if bad.is_empty():
+        return
+    column = next(c for c in columns if str(bad[c][0]).strip().lower().lstrip("+-") in NOT_FINITE)
+    msg = (
+        f"{path}, line {int(bad['_row'][0]) + 2}: column {column!r} holds {bad[column][0]!r}, "
+        "which is not a count. Fix or re-download the file; a suppressed count should be a "
+        "marker such as 'c' or '[c]'."
+    )
+    raise InputError(msg)
 
 
 def _check_period(path: Path, frame: pl.LazyFrame, year: int) -> None:
@@ -180,6 +205,13 @@ def _read_nomis(path: Path, header: Sequence[str]) -> pl.LazyFrame:
     counts = [c for c in header if c not in NOMIS_ID_COLUMNS and ": " in c]
     if not counts:
         msg = f"{path} has no '<Topic>: <Category>' count columns. Columns found: {list(header)}."
+        raise InputError(msg)
+    percent = [c for c in counts if "measures: Percent" in c]
+    if percent:
+        msg = (
+            f"{path}: column {percent[0]!r} holds percentages, but this pipeline needs counts. "
+            "Download the table with the 'Value' measure (counts)."
+        )
         raise InputError(msg)
     labels = [category_label(c) for c in counts]
     duplicated = sorted({label for label in labels if labels.count(label) > 1})

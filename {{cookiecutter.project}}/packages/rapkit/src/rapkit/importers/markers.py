@@ -48,7 +48,9 @@ def value_and_flag(column: str, dtype: pl.DataType, *, flag: str | None = None) 
     not_finite = cleaned.str.to_lowercase().str.strip_chars_start("+-").is_in(NOT_FINITE)
     value = (
         pl.when(~(is_marker | is_blank))
-        .then(pl.when(not_finite).then(pl.format("{} (not a finite number)", text)).otherwise(cleaned))
+        .then(
+            pl.when(not_finite).then(pl.format("{} (not a finite number)", text)).otherwise(cleaned)
+        )
         .cast(dtype, strict=True)
         .alias(column)
     )
