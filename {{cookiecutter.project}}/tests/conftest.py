@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,3 +58,20 @@ def workspace(tmp_path: Path, project_config: PipelineConfig) -> Workspace:
     config_path.parent.mkdir()
     config_path.write_text(text, encoding="utf-8")
     return Workspace(config_path=config_path, inputs=inputs, outputs=outputs)
+
+
+def keep_header_only(path: Path) -> None:
+    """Cut ``path`` to its header row (and preamble, if any): an empty download."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    widths = [len(row) for row in csv.reader(lines)]
+    header = widths.index(max(widths))  # the first full-width row is the header
+    path.write_text("".join(lines[: header + 1]), encoding="utf-8")
+
+
+def run_error(config_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """Run the pipeline with ``config_path``, check it fails cleanly, and return its message."""
+    capsys.readouterr()
+    assert main(["--config", str(config_path), "run"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err

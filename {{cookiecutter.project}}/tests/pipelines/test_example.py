@@ -9,12 +9,13 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapkit.config import PipelineConfig
 from rapkit.errors import ConfigError, ValidationFailedError
 from rapkit.validation import validate
 
 from {{ cookiecutter.package }}.pipelines.example import build, make_sample, pipeline, schemas, stages
 
-from ..conftest import main
+from ..conftest import Workspace, keep_header_only, main, run_error
 
 
 def residents(*rows: tuple[int, str, str, int]) -> pl.LazyFrame:
@@ -203,3 +204,20 @@ def test_non_numeric_value_names_file_column_and_value(
     assert str(residents_csv) in err
     assert "'age'" in err
     assert '"sixty"' in err
+
+
+@pytest.mark.parametrize("name", ["residents"])
+def test_every_input_must_have_data_rows(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    keep_header_only(workspace.inputs[name])
+    error = run_error(workspace.config_path, capsys)
+    assert workspace.inputs[name].name in error
+    assert re.search(r"no (data )?rows", error), error
+    assert not list(workspace.outputs.glob("*.csv"))  # nothing published
+
+
+def test_every_input_declares_its_expectations(project_config: PipelineConfig) -> None:
+    built = build(project_config.parameters)
+    assert set(built.expect) == set(built.readers) == set(project_config.inputs)
+    assert all(expect.min_rows >= 1 and not expect.optional for expect in built.expect.values())

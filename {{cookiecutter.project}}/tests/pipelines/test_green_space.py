@@ -22,7 +22,7 @@ from rapkit.validation import validate
 
 from {{ cookiecutter.package }}.pipelines.green_space import build, make_sample, schemas, stages
 
-from ..conftest import Workspace, main
+from ..conftest import Workspace, keep_header_only, main, run_error
 
 PARK = "Public Park Or Garden"
 PLAY = "Play Space"
@@ -421,3 +421,20 @@ def test_every_input_has_its_source_recorded(project_config: PipelineConfig) -> 
     for name, source in project_config.sources.items():
         missing = {"publisher", "licence", "url", "release"} - set(source)
         assert not missing, f"[sources.{name}] lacks {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", ["parks_access", "lsoa_boundaries", "greenspace_pieces"])
+def test_every_input_must_have_data_rows(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    keep_header_only(workspace.inputs[name])
+    error = run_error(workspace.config_path, capsys)
+    assert workspace.inputs[name].name in error
+    assert re.search(r"no (data )?rows", error), error
+    assert not list(workspace.outputs.glob("*.csv"))  # nothing published
+
+
+def test_every_input_declares_its_expectations(project_config: PipelineConfig) -> None:
+    built = build(project_config.parameters)
+    assert set(built.expect) == set(built.readers) == set(project_config.inputs)
+    assert all(expect.min_rows >= 1 and not expect.optional for expect in built.expect.values())

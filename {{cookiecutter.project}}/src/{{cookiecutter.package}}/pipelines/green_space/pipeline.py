@@ -130,5 +130,9 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
         ],
         outputs=["green_space_lsoa", "green_space_lad"],
         # Each input needs data rows: an empty boundaries or parks file is an error.
-        expect={"parks_access": Expect(), "lsoa_boundaries": Expect(), "greenspace_pieces": Expect()},
+        expect={
+            "parks_access": Expect(),
+            "lsoa_boundaries": Expect(),
+            "greenspace_pieces": Expect(),
+        },
     )

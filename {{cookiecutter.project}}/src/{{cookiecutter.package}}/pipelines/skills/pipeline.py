@@ -97,5 +97,9 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
         ],
         outputs=["lsoa_qualifications", "aps_series"],
         # Every input needs data rows; the APS extract must hold the four measures used.
-        expect={"qualifications": Expect(values=(COUNTS,)), "lsoa_lookup": Expect(), "aps": Expect(values=(APS_MEASURES,))},
+        expect={
+            "qualifications": Expect(values=(COUNTS,)),
+            "lsoa_lookup": Expect(),
+            "aps": Expect(values=(APS_MEASURES,)),
+        },
     )
