@@ -166,3 +166,17 @@ def test_column_aliases_apply_to_headers_and_must_exist(tmp_path: Path) -> None:
 def test_missing_columns_suggest_config_aliases(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"\[aliases.<input>\] columns"):
         check_columns(tmp_path / "x.csv", ["b"], ["a"])
+
+
+def test_an_unreadable_file_is_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "locked.csv"
+    path.write_text("a\n1\n", encoding="utf-8")
+
+    def denied(*_: object, **__: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", denied)
+    with pytest.raises(InputError, match=r"locked.csv cannot be read \(Permission denied\)"):
+        read_header(path)
+    with pytest.raises(InputError, match=r"locked.csv cannot be read \(Permission denied\)"):
+        csv_shape(path)

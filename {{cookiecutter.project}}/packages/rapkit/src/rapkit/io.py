@@ -75,8 +75,11 @@ def require_file(path: Path) -> None:
 def read_header(path: Path, *, skip_rows: int = 0) -> list[str]:
     """Return the column names of a CSV file, checking it exists and is UTF-8 text."""
     require_file(path)
-    with path.open("rb") as handle:
-        head = handle.read(_SNIFF_BYTES)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except OSError as exc:
+        raise unreadable(path, exc) from exc
     try:
         text = head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -245,6 +248,8 @@ def csv_shape(path: Path, *, skip_rows: int = 0) -> CsvShape:
             lengths = Counter(map(len, reader))
     except UnicodeDecodeError as exc:
         raise _encoding_error(path) from exc
+    except OSError as exc:
+        raise unreadable(path, exc) from exc
     except csv.Error as exc:
         raise _find_bad_row(path, skip_rows) from exc
     if header is None:
@@ -265,6 +270,12 @@ def _text(path: Path, skip_rows: int) -> Iterator[io.TextIOWrapper]:
         for _ in range(skip_rows):
             text.readline()
         yield text
+
+
+def unreadable(path: Path, exc: OSError) -> InputError:
+    """Return the error for a file the operating system will not let us read."""
+    reason = exc.strerror or type(exc).__name__
+    return InputError(f"{path} cannot be read ({reason}). Check its permissions, then run again.")
 
 
 def _encoding_error(path: Path) -> InputError:
