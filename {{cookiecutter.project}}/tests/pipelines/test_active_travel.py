@@ -401,7 +401,9 @@ def test_every_input_records_its_source_and_licence(project_config: PipelineConf
         assert source["attribution"]
 
 
-@pytest.mark.parametrize("name", ["travel_to_work", "lsoa_lookup", "walking_cycling", "traffic_aadf", "count_point_lsoa"])
+@pytest.mark.parametrize(
+    "name", ["travel_to_work", "lsoa_lookup", "walking_cycling", "traffic_aadf", "count_point_lsoa"]
+)
 def test_every_input_must_have_data_rows(
     workspace: Workspace, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:

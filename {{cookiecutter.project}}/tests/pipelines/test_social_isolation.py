@@ -557,7 +557,19 @@ def test_lsoa_from_another_vintage_fails_the_run_clearly(
     assert not (workspace.outputs / "index.csv").exists()
 
 
-@pytest.mark.parametrize("name", ["lookup", "age", "tenure", "partnership", "health", "disability", "deprivation", "household_size"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "lookup",
+        "age",
+        "tenure",
+        "partnership",
+        "health",
+        "disability",
+        "deprivation",
+        "household_size",
+    ],
+)
 def test_every_input_must_have_data_rows(
     workspace: Workspace, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
