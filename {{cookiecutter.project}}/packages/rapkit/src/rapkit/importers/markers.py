@@ -62,3 +62,20 @@ def value_and_flag(column: str, dtype: pl.DataType, *, flag: str | None = None) 
         .otherwise(None)
     )
     return [value.alias(column), marker.alias(flag or f"{column}_flag")]
+
+
+def finite_number(column: str, dtype: pl.DataType | None = None) -> pl.Expr:
+    """Cast a text column to a float strictly: ``NaN``, ``inf`` and junk fail, naming it.
+
+    For columns that take no markers (areas, scores): a float cast alone would
+    accept ``"NaN"`` and ``"inf"`` and publish them.
+    """
+    text = pl.col(column).str.strip_chars()
+    not_finite = text.str.to_lowercase().str.strip_chars_start("+-").is_in(NOT_FINITE)
+    return (
+        pl.when(not_finite)
+        .then(pl.format("{} (not a finite number)", text))
+        .otherwise(text)
+        .cast(dtype or pl.Float64(), strict=True)
+        .alias(column)
+    )
