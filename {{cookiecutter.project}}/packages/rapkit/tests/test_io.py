@@ -180,3 +180,13 @@ def test_an_unreadable_file_is_explained(tmp_path: Path, monkeypatch: pytest.Mon
         read_header(path)
     with pytest.raises(InputError, match=r"locked.csv cannot be read \(Permission denied\)"):
         csv_shape(path)
+
+
+def test_last_shape_is_forgotten_when_the_file_changes(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("a\n1\n", encoding="utf-8")
+    assert last_shape(path) is None
+    csv_shape(path)
+    assert last_shape(path) == CsvShape(header=("a",), rows=1)
+    path.write_text("a\n1\n2\n", encoding="utf-8")
+    assert last_shape(path) is None

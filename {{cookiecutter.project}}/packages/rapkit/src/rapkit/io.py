@@ -213,12 +213,20 @@ class CsvShape:
 
 
 _SHAPES: dict[tuple[Path, int, int, int], CsvShape] = {}
-_LAST_SHAPE: dict[Path, CsvShape] = {}
+_LAST_SHAPE: dict[Path, tuple[tuple[Path, int, int, int], CsvShape]] = {}
 
 
 def last_shape(path: Path) -> CsvShape | None:
-    """Return what the latest :func:`csv_shape` of ``path`` found (``None``: never scanned)."""
-    return _LAST_SHAPE.get(path.resolve())
+    """Return what the latest :func:`csv_shape` of ``path`` found, if the file is unchanged.
+
+    ``None`` if it was never scanned (a reader that does not use
+    :func:`scan_text_csv`) or has changed since.
+    """
+    key, shape = _LAST_SHAPE.get(path.resolve(), (None, None))
+    if key is None or not path.is_file():
+        return None
+    stat = path.stat()
+    return shape if (key[1], key[2]) == (stat.st_size, stat.st_mtime_ns) else None
 
 
 def csv_shape(path: Path, *, skip_rows: int = 0) -> CsvShape:
@@ -239,7 +247,7 @@ def csv_shape(path: Path, *, skip_rows: int = 0) -> CsvShape:
     stat = path.stat()
     key = (path.resolve(), stat.st_size, stat.st_mtime_ns, skip_rows)
     if key in _SHAPES:
-        _LAST_SHAPE[key[0]] = _SHAPES[key]
+        _LAST_SHAPE[key[0]] = (key, _SHAPES[key])
         return _SHAPES[key]
     try:
         with _text(path, skip_rows) as text:
@@ -259,7 +267,8 @@ def csv_shape(path: Path, *, skip_rows: int = 0) -> CsvShape:
     if set(lengths) - {len(header)}:
         raise _find_bad_row(path, skip_rows)
     shape = CsvShape(header=tuple(header), rows=sum(lengths.values()), blank_lines=blank)
-    _SHAPES[key] = _LAST_SHAPE[key[0]] = shape
+    _SHAPES[key] = shape
+    _LAST_SHAPE[key[0]] = (key, shape)
     return shape
 
 
