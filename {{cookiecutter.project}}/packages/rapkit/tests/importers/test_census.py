@@ -182,11 +182,13 @@ def test_unknown_layout_is_rejected(tmp_path: Path) -> None:
         read_census(path)
 
 
-def test_non_numeric_count_fails_loudly(tmp_path: Path) -> None:
+def test_non_numeric_count_fails_naming_line_and_column(tmp_path: Path) -> None:
     path = write_long(tmp_path / "long.csv", two_areas())
     path.write_text(path.read_text().replace(",Persons,4\n", ",Persons,four\n"))
-    with pytest.raises(pl.exceptions.InvalidOperationError):
-        tidy_census(read_census(path)).collect()
+    with pytest.raises(
+        InputError, match=r"line 5: column 'value' holds 'four', which is not a count \(not a whole"
+    ):
+        read_census(path)
 
 
 def test_census_2011_table_is_named(tmp_path: Path) -> None:

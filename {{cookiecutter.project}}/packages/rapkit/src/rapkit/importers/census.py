@@ -21,6 +21,7 @@ without the topic prefix, so ``"General health: Very good health"`` (Nomis) and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -30,7 +31,7 @@ import polars as pl
 
 from ..errors import InputError
 from ..io import category_aliases, read_header, scan_text_csv
-from .markers import NOT_FINITE, value_and_flag
+from .markers import MARKERS, NOT_FINITE, value_and_flag
 
 NOMIS_ID_COLUMNS = ("date", "geography", "geography code")
 LONG_ID_COLUMNS = (
@@ -132,26 +133,49 @@ def _check_geography(path: Path, frame: pl.LazyFrame, geography: str) -> None:
 
 
 def _check_finite(path: Path, columns: Sequence[str]) -> None:
-    """Fail, naming line and column, if a count is ``NaN`` or ``inf`` (never a count)."""
-    text = [
-        pl.col(c).str.strip_chars().str.to_lowercase().str.strip_chars_start("+-") for c in columns
+    """Fail, naming line and column, if a count is not a whole number or a marker.
+
+    Polars would name the unpivoted column (``value``) and no line; ``NaN`` or
+    ``inf`` would even pass a float cast. Checked here, on the file as published.
+    """
+    text = [pl.col(c).str.strip_chars() for c in columns]
+    ok = [
+        t.is_null() | (t == "") | t.str.to_lowercase().is_in(list(MARKERS)) | t.str.contains(_COUNT)
+        for t in text
     ]
     bad = (
         scan_text_csv(path)
         .with_row_index("_row")
-        .filter(pl.any_horizontal(t.is_in(NOT_FINITE) for t in text))
+        .filter(~pl.all_horizontal(ok))
+        .select("_row", *columns)
         .head(1)
         .collect()
     )
     if bad.is_empty():
         return
-    column = next(c for c in columns if str(bad[c][0]).strip().lower().lstrip("+-") in NOT_FINITE)
+    row = bad.row(0, named=True)
+    column = next(c for c in columns if not _is_count_text(row[c]))
+    kind = "not a number" if _not_finite(row[column]) else "not a whole number or a marker"
     msg = (
-        f"{path}, line {int(bad['_row'][0]) + 2}: column {column!r} holds {bad[column][0]!r}, "
-        "which is not a count. Fix or re-download the file; a suppressed count should be a "
-        "marker such as 'c' or '[c]'."
+        f"{path}, line {int(row['_row']) + 2}: column {column!r} holds {row[column]!r}, "
+        f"which is not a count ({kind}). Fix or re-download the file; a suppressed count "
+        "should be a marker such as 'c' or '[c]'."
     )
     raise InputError(msg)
+
+
+_COUNT = r"^-?\d[\d,]*$"
+
+
+def _is_count_text(value: str | None) -> bool:
+    """Return whether ``value`` is blank, a marker or a whole number (as :func:`_check_finite`)."""
+    text = (value or "").strip()
+    return not text or text.lower() in MARKERS or re.fullmatch(_COUNT, text) is not None
+
+
+def _not_finite(value: str | None) -> bool:
+    """Return whether ``value`` spells NaN or infinity."""
+    return (value or "").strip().lower().lstrip("+-") in NOT_FINITE
 
 
 def _check_period(path: Path, frame: pl.LazyFrame, year: int) -> None:
