@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import shutil
 from dataclasses import dataclass
@@ -89,3 +90,20 @@ def run_on_sample(
         for name, path in in_memory.items():
             assert streamed[name].read_bytes() == path.read_bytes(), name
     return len(in_memory)
+
+
+def keep_header_only(path: Path) -> None:
+    """Cut ``path`` to its header row (and preamble, if any): an empty download."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    widths = [len(row) for row in csv.reader(lines)]
+    header = widths.index(max(widths))  # the first full-width row is the header
+    path.write_text("".join(lines[: header + 1]), encoding="utf-8")
+
+
+def run_error(config_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """Run the pipeline with ``config_path``, check it fails cleanly, and return its message."""
+    capsys.readouterr()
+    assert main(["--config", str(config_path), "run"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err

@@ -24,7 +24,7 @@ from {{ cookiecutter.package }}.pipelines.active_travel import (
     stages,
 )
 
-from ..conftest import Workspace, main, run_on_sample
+from ..conftest import Workspace, keep_header_only, main, run_error, run_on_sample
 
 # Five LSOAs: A and B share MSOA M1; C is in M2; E in M4 (no count points); all in
 # local authority L1 (E08000001). D is alone in L2 (E08000002), which has no count points.
@@ -409,3 +409,37 @@ def test_sample_of_any_size_validates_and_runs(
     files = make_sample(rows, seed)
     folder = tmp_path_factory.mktemp("sample")
     assert run_on_sample(folder, project_config, files, batch_rows=97) >= 1
+
+
+@pytest.mark.parametrize(
+    "name", ["travel_to_work", "lsoa_lookup", "walking_cycling", "traffic_aadf", "count_point_lsoa"]
+)
+def test_every_input_must_have_data_rows(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    keep_header_only(workspace.inputs[name])
+    error = run_error(workspace.config_path, capsys)
+    assert workspace.inputs[name].name in error
+    assert re.search(r"no (data )?rows", error), error
+    assert not list(workspace.outputs.glob("*.csv"))  # nothing published
+
+
+def test_every_input_declares_its_expectations(project_config: PipelineConfig) -> None:
+    built = build(project_config.parameters)
+    assert set(built.expect) == set(built.readers) == set(project_config.inputs)
+    assert all(expect.min_rows >= 1 and not expect.optional for expect in built.expect.values())
+
+
+def test_older_traffic_layout_is_read_through_column_aliases(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = workspace.inputs["traffic_aadf"]
+    header, rest = path.read_text(encoding="utf-8").split("\n", 1)
+    path.write_text(header.replace("count_point_id", "CP") + "\n" + rest, encoding="utf-8")
+    assert "count_point_id" in run_error(workspace.config_path, capsys)
+    config = workspace.config_path
+    text = config.read_text(encoding="utf-8").replace(
+        "\n[rap]", '\n[aliases.traffic_aadf]\ncolumns = { CP = "count_point_id" }\n\n[rap]'
+    )
+    config.write_text(text, encoding="utf-8")
+    assert main(["--config", str(config), "run"]) == 0

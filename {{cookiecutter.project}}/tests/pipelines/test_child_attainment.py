@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import polars as pl
@@ -16,7 +17,7 @@ from rapkit.validation import validate
 
 from {{ cookiecutter.package }}.pipelines.child_attainment import build, make_sample, schemas, stages
 
-from ..conftest import run_on_sample
+from ..conftest import Workspace, keep_header_only, main, run_error, run_on_sample
 
 GROUPS = stages.DEFAULT_GROUPS
 ATTAINMENT_SCHEMA = {
@@ -268,7 +269,7 @@ def test_missing_breakdown_labels_fail_clearly(tmp_path: Path) -> None:
         ({"min_pupils": "10"}, r"min_pupils: Input should be a valid integer"),
         ({"breakdown_topics": "Total"}, r"breakdown_topics: Input should be a valid list"),
         ({"all_pupils_breakdown": ["Total"]}, r"all_pupils_breakdown: Input should be a valid str"),
-        ({"column_aliases": {"avg_att8": 8}}, r"column_aliases\.avg_att8: Input should be a valid"),
+        ({"column_aliases": {"avg_att8": "x"}}, r"unknown key 'column_aliases'"),
     ],
 )
 def test_bad_parameters_are_a_config_error_naming_the_key(
@@ -392,3 +393,35 @@ def test_sample_of_any_size_validates_and_runs(
     files = make_sample(rows, seed)
     folder = tmp_path_factory.mktemp("sample")
     assert run_on_sample(folder, project_config, files, batch_rows=97) >= 1
+
+
+@pytest.mark.parametrize("name", ["ks4", "deprivation"])
+def test_every_input_must_have_data_rows(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    keep_header_only(workspace.inputs[name])
+    error = run_error(workspace.config_path, capsys)
+    assert workspace.inputs[name].name in error
+    assert re.search(r"no (data )?rows", error), error
+    assert not list(workspace.outputs.glob("*.csv"))  # nothing published
+
+
+def test_every_input_declares_its_expectations(project_config: PipelineConfig) -> None:
+    built = build(project_config.parameters)
+    assert set(built.expect) == set(built.readers) == set(project_config.inputs)
+    assert all(expect.min_rows >= 1 and not expect.optional for expect in built.expect.values())
+
+
+def test_config_column_aliases_map_a_renamed_column(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = workspace.inputs["ks4"]
+    path.write_text(path.read_text(encoding="utf-8").replace("avg_att8", "attainment8_average"))
+    error = run_error(workspace.config_path, capsys)
+    assert "'avg_att8' (did you mean" in error or "'avg_att8'" in error
+    config = workspace.config_path
+    text = config.read_text(encoding="utf-8").replace(
+        "\n[rap]", '\n[aliases.ks4]\ncolumns = { attainment8_average = "avg_att8" }\n\n[rap]'
+    )
+    config.write_text(text, encoding="utf-8")
+    assert main(["--config", str(config), "run"]) == 0

@@ -15,7 +15,7 @@ from rapkit.validation import validate
 
 from {{ cookiecutter.package }}.pipelines.example import build, make_sample, pipeline, schemas, stages
 
-from ..conftest import main, run_on_sample
+from ..conftest import Workspace, keep_header_only, main, run_error, run_on_sample
 
 
 def residents(*rows: tuple[int, str, str, int]) -> pl.LazyFrame:
@@ -222,3 +222,20 @@ def test_a_two_million_row_sample_validates_and_runs(
     files = make_sample(2_000_000, 2021)
     assert files["residents"].height == 2_000_000
     assert run_on_sample(tmp_path, project_config, files) >= 1
+
+
+@pytest.mark.parametrize("name", ["residents"])
+def test_every_input_must_have_data_rows(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    keep_header_only(workspace.inputs[name])
+    error = run_error(workspace.config_path, capsys)
+    assert workspace.inputs[name].name in error
+    assert re.search(r"no (data )?rows", error), error
+    assert not list(workspace.outputs.glob("*.csv"))  # nothing published
+
+
+def test_every_input_declares_its_expectations(project_config: PipelineConfig) -> None:
+    built = build(project_config.parameters)
+    assert set(built.expect) == set(built.readers) == set(project_config.inputs)
+    assert all(expect.min_rows >= 1 and not expect.optional for expect in built.expect.values())

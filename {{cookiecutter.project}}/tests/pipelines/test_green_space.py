@@ -29,7 +29,7 @@ from {{ cookiecutter.package }}.pipelines.green_space import (
     stages,
 )
 
-from ..conftest import Workspace, main, run_on_sample
+from ..conftest import Workspace, keep_header_only, main, run_error, run_on_sample
 
 PARK = "Public Park Or Garden"
 PLAY = "Play Space"
@@ -447,3 +447,20 @@ def test_sample_area_codes_stay_valid_and_distinct_for_large_samples() -> None:
     assert lsoas["msoa"].str.contains(r"^[EW]02\d{6}$").all()
     assert lsoas["code"].n_unique() == lsoas.height
     assert lsoas.group_by("msoa").agg(pl.col("lad_code").n_unique())["lad_code"].max() == 1
+
+
+@pytest.mark.parametrize("name", ["parks_access", "lsoa_boundaries", "greenspace_pieces"])
+def test_every_input_must_have_data_rows(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    keep_header_only(workspace.inputs[name])
+    error = run_error(workspace.config_path, capsys)
+    assert workspace.inputs[name].name in error
+    assert re.search(r"no (data )?rows", error), error
+    assert not list(workspace.outputs.glob("*.csv"))  # nothing published
+
+
+def test_every_input_declares_its_expectations(project_config: PipelineConfig) -> None:
+    built = build(project_config.parameters)
+    assert set(built.expect) == set(built.readers) == set(project_config.inputs)
+    assert all(expect.min_rows >= 1 and not expect.optional for expect in built.expect.values())

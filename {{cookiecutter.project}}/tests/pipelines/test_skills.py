@@ -17,7 +17,7 @@ from rapkit.validation import validate
 
 from {{ cookiecutter.package }}.pipelines.skills import build, make_sample, schemas, stages
 
-from ..conftest import Workspace, main, run_on_sample
+from ..conftest import Workspace, keep_header_only, main, run_error, run_on_sample
 
 LOOKUP = pl.LazyFrame(
     {
@@ -335,3 +335,29 @@ def test_sample_of_any_size_validates_and_runs(
     files = make_sample(rows, seed)
     folder = tmp_path_factory.mktemp("sample")
     assert run_on_sample(folder, project_config, files, batch_rows=97) >= 1
+
+
+@pytest.mark.parametrize("name", ["qualifications", "lsoa_lookup", "aps"])
+def test_every_input_must_have_data_rows(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    keep_header_only(workspace.inputs[name])
+    error = run_error(workspace.config_path, capsys)
+    assert workspace.inputs[name].name in error
+    assert re.search(r"no (data )?rows", error), error
+    assert not list(workspace.outputs.glob("*.csv"))  # nothing published
+
+
+def test_every_input_declares_its_expectations(project_config: PipelineConfig) -> None:
+    built = build(project_config.parameters)
+    assert set(built.expect) == set(built.readers) == set(project_config.inputs)
+    assert all(expect.min_rows >= 1 and not expect.optional for expect in built.expect.values())
+
+
+def test_an_aps_extract_of_percentages_is_refused(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = workspace.inputs["aps"]
+    path.write_text(path.read_text(encoding="utf-8").replace(",Variable,", ",Percent,", 1))
+    error = run_error(workspace.config_path, capsys)
+    assert re.search(r"line \d+: column 'MEASURES_NAME' says 'Percent'", error), error

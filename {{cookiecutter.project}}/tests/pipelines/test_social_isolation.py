@@ -25,7 +25,7 @@ from {{ cookiecutter.package }}.pipelines.social_isolation import (
     stages,
 )
 
-from ..conftest import Workspace, main, run_on_sample
+from ..conftest import Workspace, keep_header_only, main, run_error, run_on_sample
 
 COEFFICIENTS = {
     "constant": -2.62,
@@ -408,8 +408,8 @@ def test_project_config_builds_the_pipeline(project_config: PipelineConfig) -> N
             r"eight_or_more_household_size: Input should be a valid number",
         ),
         (
-            {"ageuk_coefficients": COEFFICIENTS, "category_aliases": {"helth": {"a": "b"}}},
-            r"unknown key 'category_aliases\.helth'",
+            {"ageuk_coefficients": COEFFICIENTS, "category_aliases": {"health": {"a": "b"}}},
+            r"unknown key 'category_aliases'",  # aliases live in [aliases.<input>] now
         ),
     ],
 )
@@ -426,21 +426,6 @@ def test_whole_numbers_are_accepted_where_toml_gives_an_integer() -> None:
     )
     assert settings.ageuk_coefficients.constant == -3.0
     assert settings.eight_or_more_household_size == 9.0
-
-
-def test_category_aliases_map_a_renamed_label(workspace: Workspace) -> None:
-    path = workspace.inputs["health"]
-    path.write_text(path.read_text().replace("Fair health", "Fair"), encoding="utf-8")
-    plain = build({"ageuk_coefficients": COEFFICIENTS})
-    with pytest.raises(InputError, match=r"Missing: \['Fair health'\]. Unexpected: \['Fair'\]"):
-        plain.readers["health"](path)
-    aliased = build(
-        {
-            "ageuk_coefficients": COEFFICIENTS,
-            "category_aliases": {"health": {"Fair": "Fair health"}},
-        }
-    )
-    assert "Fair health" in aliased.readers["health"](path).collect()["category"].to_list()
 
 
 def test_study_area_keeps_chosen_authorities_and_unknown_codes() -> None:
@@ -592,3 +577,80 @@ def test_sample_area_codes_stay_valid_and_distinct_past_100000_areas() -> None:
     assert areas["lsoa_code"].n_unique() == areas.height
     assert areas.group_by("msoa_code").agg(pl.col("lad_code").n_unique())["lad_code"].max() == 1
     assert areas["lsoa_code"][0] == "E01900001"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "lookup",
+        "age",
+        "tenure",
+        "partnership",
+        "health",
+        "disability",
+        "deprivation",
+        "household_size",
+    ],
+)
+def test_every_input_must_have_data_rows(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    keep_header_only(workspace.inputs[name])
+    error = run_error(workspace.config_path, capsys)
+    assert workspace.inputs[name].name in error
+    assert re.search(r"no (data )?rows", error), error
+    assert not list(workspace.outputs.glob("*.csv"))  # nothing published
+
+
+def test_every_input_declares_its_expectations(project_config: PipelineConfig) -> None:
+    built = build(project_config.parameters)
+    assert set(built.expect) == set(built.readers) == set(project_config.inputs)
+    assert all(expect.min_rows >= 1 and not expect.optional for expect in built.expect.values())
+
+
+def test_config_category_aliases_map_a_renamed_label(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = workspace.inputs["health"]
+    path.write_text(path.read_text().replace("Fair health", "Fair"), encoding="utf-8")
+    error = run_error(workspace.config_path, capsys)
+    assert "Unexpected: ['Fair']" in error
+    assert "[aliases.<input>] categories" in error
+    config = workspace.config_path
+    text = config.read_text(encoding="utf-8").replace(
+        "\n[rap]", '\n[aliases.health]\ncategories = { "Fair" = "Fair health" }\n\n[rap]'
+    )
+    config.write_text(text, encoding="utf-8")
+    assert main(["--config", str(config), "run"]) == 0
+
+
+def test_a_2011_census_table_is_named(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = workspace.inputs["health"]
+    text = path.read_text(encoding="utf-8").replace("Total: All usual residents", "All categories")
+    path.write_text(text, encoding="utf-8")
+    assert "looks like a Census 2011 table" in run_error(workspace.config_path, capsys)
+
+
+def test_nan_in_a_count_is_refused_with_its_line(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = workspace.inputs["health"]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].rsplit(",", 1)[0] + ",NaN"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    error = run_error(workspace.config_path, capsys)
+    assert re.search(r"line 3: column '.*' holds 'NaN'", error), error
+
+
+def test_a_ragged_row_is_refused_with_its_line(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = workspace.inputs["age"]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[4] = lines[4].replace(",", ",1,0", 1)  # an unquoted "1,057"-like field
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    error = run_error(workspace.config_path, capsys)
+    assert f"{path.name}, line 5:" in error
+    assert "fields, but the header has" in error

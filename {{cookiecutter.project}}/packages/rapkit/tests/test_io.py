@@ -10,13 +10,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rapkit.errors import InputError
+from rapkit.errors import ConfigError, InputError
 from rapkit.io import (
+    CsvShape,
     atomic_write_bytes,
     check_columns,
     csv_bytes,
+    csv_shape,
+    last_shape,
     read_header,
+    require_file,
     scan_text_csv,
+    using_column_aliases,
     write_frames_atomically,
 )
 
@@ -89,3 +94,99 @@ def test_csv_bytes_are_deterministic(values: list[float]) -> None:
     frame = pl.DataFrame({"x": values}, schema={"x": pl.Float64})
     assert csv_bytes(frame) == csv_bytes(frame.clone())
     assert b"\r" not in csv_bytes(frame)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a,b,c\n1,2,3\nx,1,057,4\n", r"line 3: 4 fields, but the header has 3.*1,057"),
+        ("a,b,c\n1,2,3\n4,5\n", r"line 3: 2 fields, but the header has 3.*truncated"),
+        ('a,b\n1,2\n"3,4\n5,6\n', r"line 3: malformed CSV \(a quote opened here is never closed\)"),
+        ('a,b\n1,"2"x\n', r"line 2: malformed CSV \(',' expected after '\"'\)"),
+    ],
+)
+def test_every_row_is_parsed_whole(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=rf"bad.csv, {message}"):
+        scan_text_csv(path, required=["a"])
+
+
+def test_a_ragged_row_in_an_unused_column_is_still_found(tmp_path: Path) -> None:
+    # Only column "a" is read into the pipeline; the extra field is in the last column.
+    path = tmp_path / "ragged.csv"
+    path.write_text("a,b\n1,2\n3,4,5\n", encoding="utf-8")
+    with pytest.raises(InputError, match="line 3: 3 fields"):
+        scan_text_csv(path, required=["a"]).select("a")
+
+
+def test_an_invalid_byte_after_the_first_mib_is_found(tmp_path: Path) -> None:
+    path = tmp_path / "late.csv"
+    path.write_bytes(b"name,value\n" + b"ok,1\n" * 300_000 + b"Caf\xe9,2\n")
+    assert read_header(path) == ["name", "value"]  # the header sniff sees only the start
+    with pytest.raises(InputError, match=r"late.csv is not UTF-8 text .* line 300002"):
+        scan_text_csv(path)
+
+
+def test_csv_shape_counts_data_rows_and_is_cached(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("a,b\n1,2\n\n3,4\n", encoding="utf-8")
+    assert csv_shape(path) == CsvShape(header=("a", "b"), rows=2, blank_lines=1)
+    assert last_shape(path) == csv_shape(path)
+    assert scan_text_csv(path).collect()["a"].to_list() == ["1", "3"]  # no row of nulls
+    assert csv_shape(path) is csv_shape(path)
+    header_only = tmp_path / "h.csv"
+    header_only.write_text("a,b\n\n", encoding="utf-8")
+    assert csv_shape(header_only).rows == 0
+    empty = tmp_path / "e.csv"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(InputError, match="is empty"):
+        csv_shape(empty)
+
+
+def test_an_input_that_is_a_folder_is_named(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="is a folder, not a file"):
+        require_file(tmp_path)
+
+
+def test_column_aliases_apply_to_headers_and_must_exist(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("Count Point,b\n1,2\n", encoding="utf-8")
+    with using_column_aliases("[aliases.t] columns", {"Count Point": "count_point_id"}):
+        assert read_header(path) == ["count_point_id", "b"]
+        frame = scan_text_csv(path, required=["count_point_id"]).collect()
+    assert frame.columns == ["count_point_id", "b"]
+    with (
+        using_column_aliases("[aliases.t] columns", {"CP": "count_point_id"}),
+        pytest.raises(ConfigError, match=r"\[aliases.t\] columns: column\(s\) 'CP' are not in"),
+    ):
+        read_header(path)
+
+
+def test_missing_columns_suggest_config_aliases(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"\[aliases.<input>\] columns"):
+        check_columns(tmp_path / "x.csv", ["b"], ["a"])
+
+
+def test_an_unreadable_file_is_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "locked.csv"
+    path.write_text("a\n1\n", encoding="utf-8")
+
+    def denied(*_: object, **__: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", denied)
+    with pytest.raises(InputError, match=r"locked.csv cannot be read \(Permission denied\)"):
+        read_header(path)
+    with pytest.raises(InputError, match=r"locked.csv cannot be read \(Permission denied\)"):
+        csv_shape(path)
+
+
+def test_last_shape_is_forgotten_when_the_file_changes(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("a\n1\n", encoding="utf-8")
+    assert last_shape(path) is None
+    csv_shape(path)
+    assert last_shape(path) == CsvShape(header=("a",), rows=1)
+    path.write_text("a\n1\n2\n", encoding="utf-8")
+    assert last_shape(path) is None

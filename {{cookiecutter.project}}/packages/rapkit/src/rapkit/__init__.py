@@ -22,11 +22,15 @@ from importlib.metadata import version as _version
 __version__ = _version("rapkit")
 
 from .errors import ConfigError, InputError, PipelineError, ValidationFailedError
+from .inputs import COUNTS, Allowed, Expect
 from .parameters import Parameters
 from .runner import Pipeline, Reader, RunResult, Stage, run_pipeline
 
 __all__ = [
+    "COUNTS",
+    "Allowed",
     "ConfigError",
+    "Expect",
     "InputError",
     "Parameters",
     "Pipeline",

@@ -3,8 +3,15 @@
 Two promises are kept here, so that stages never have to think about them:
 
 * inputs are read as text (``infer_schema=False``) and checked before any stage
-  sees them: a missing file, a file that is not UTF-8 or a missing column gives
-  an :class:`~.errors.InputError` naming the file and what to do;
+  sees them: a missing file, a file that is not UTF-8 anywhere, a row with too
+  many or too few fields (an unquoted comma such as ``1,057`` shifts every later
+  column), an unclosed quote or a missing column gives an
+  :class:`~.errors.InputError` naming the file, the line and what to do. Every
+  row is parsed whole once, even though only the needed columns are read into
+  the pipeline;
+* column aliases from the config (``[aliases.<input>] columns``) are applied to
+  the header before any reader checks its columns, so every importer honours
+  them (see :mod:`rapkit.inputs`);
 * outputs are written to a temporary file in the destination folder and then
   renamed over the old file, so a reader (or a crash) never sees a half-written
   file, and nothing is replaced until the whole run has succeeded.
@@ -12,17 +19,22 @@ Two promises are kept here, so that stages never have to think about them:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import csv
 import difflib
 import hashlib
+import io
 import os
 import tempfile
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
-from .errors import InputError
+from .errors import ConfigError, InputError
 
 _SNIFF_BYTES = 1 << 20  # decode the first MiB to catch files saved in a legacy encoding
 _FLOAT_PRECISION = 6  # fixed decimal places make CSV bytes reproducible across platforms
@@ -49,6 +61,9 @@ def sha256_file(path: Path) -> str:
 
 def require_file(path: Path) -> None:
     """Raise an :class:`InputError` that says what to do if ``path`` is not a file."""
+    if path.is_dir():
+        msg = f"Input path is a folder, not a file: {path}. Point the input at a CSV file."
+        raise InputError(msg)
     if not path.is_file():
         msg = (
             f"Input file not found: {path}. Check the path in config/pipeline.toml, "
@@ -60,8 +75,11 @@ def require_file(path: Path) -> None:
 def read_header(path: Path, *, skip_rows: int = 0) -> list[str]:
     """Return the column names of a CSV file, checking it exists and is UTF-8 text."""
     require_file(path)
-    with path.open("rb") as handle:
-        head = handle.read(_SNIFF_BYTES)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except OSError as exc:
+        raise unreadable(path, exc) from exc
     try:
         text = head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -78,7 +96,84 @@ def read_header(path: Path, *, skip_rows: int = 0) -> list[str]:
     if len(lines) <= skip_rows:
         msg = f"{path} is empty: expected a header row after {skip_rows} preamble row(s)."
         raise InputError(msg)
-    return next(csv.reader([lines[skip_rows]]))
+    published = next(csv.reader([lines[skip_rows]]))
+    return [column_aliases(path, published).get(name, name) for name in published]
+
+
+# --- Column aliases ------------------------------------------------------------------------------
+
+_COLUMN_ALIASES: contextvars.ContextVar[tuple[str, Mapping[str, str]] | None] = (
+    contextvars.ContextVar("rapkit_column_aliases", default=None)
+)
+
+
+@contextlib.contextmanager
+def using_column_aliases(where: str, aliases: Mapping[str, str]) -> Iterator[None]:
+    """Rename published columns (``old -> new``) in every header read inside the block.
+
+    The runner wraps each input's reader in this, so that every importer, the
+    pipeline's own readers included, sees the names the pipeline expects without
+    knowing aliases exist. ``where`` names the config table, for messages.
+    """
+    token = _COLUMN_ALIASES.set((where, dict(aliases)) if aliases else None)
+    try:
+        yield
+    finally:
+        _COLUMN_ALIASES.reset(token)
+
+
+_CATEGORY_ALIASES: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "rapkit_category_aliases", default=None
+)
+_CATEGORIES_USED: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar(
+    "rapkit_categories_used", default=None
+)
+
+
+@contextlib.contextmanager
+def using_category_aliases(aliases: Mapping[str, str]) -> Iterator[list[bool]]:
+    """Make ``aliases`` (published label -> expected label) available to importers.
+
+    Yields a one-item list that becomes ``[True]`` once an importer has applied
+    them, so the caller can reject aliases given for an input without categories.
+    """
+    used: list[bool] = []
+    token = _CATEGORY_ALIASES.set(dict(aliases))
+    used_token = _CATEGORIES_USED.set(used)
+    try:
+        yield used
+    finally:
+        _CATEGORY_ALIASES.reset(token)
+        _CATEGORIES_USED.reset(used_token)
+
+
+def category_aliases() -> dict[str, str]:
+    """Return the configured category aliases for the input being read (importers call this)."""
+    used = _CATEGORIES_USED.get()
+    if used is not None and not used:
+        used.append(True)
+    return dict(_CATEGORY_ALIASES.get() or {})
+
+
+def column_aliases(path: Path, published: Iterable[str]) -> dict[str, str]:
+    """Return the active column aliases, checking each names a column of ``path``.
+
+    An alias for a column the file does not have is a configuration mistake (a
+    typo, or an alias written for another layout), so it is an error naming both.
+    """
+    active = _COLUMN_ALIASES.get()
+    if active is None:
+        return {}
+    where, aliases = active
+    present = list(published)
+    unknown = [old for old in aliases if old not in present]
+    if unknown:
+        msg = (
+            f"{where}: column(s) {', '.join(repr(c) for c in unknown)} are not in {path}. "
+            f"Columns found: {', '.join(repr(c) for c in present)}."
+        )
+        raise ConfigError(msg)
+    return dict(aliases)
 
 
 def check_columns(path: Path, header: Iterable[str], required: Iterable[str]) -> None:
@@ -93,9 +188,159 @@ def check_columns(path: Path, header: Iterable[str], required: Iterable[str]) ->
         hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
     msg = (
         f"{path} is missing required column(s): {', '.join(hints)}. "
-        f"Columns found: {', '.join(repr(c) for c in present)}."
+        f"Columns found: {', '.join(repr(c) for c in present)}. If the publisher renamed a "
+        'column, map it in the config: [aliases.<input>] columns = {published = "expected"}.'
     )
     raise InputError(msg)
+
+
+# --- Whole-file structure -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CsvShape:
+    """What one full pass over a CSV file found.
+
+    Attributes:
+        header: the column names as published (before aliases).
+        rows: data rows after the header (blank lines are not counted).
+        blank_lines: blank lines after the header (Polars reads each as a row of nulls).
+    """
+
+    header: tuple[str, ...]
+    rows: int
+    blank_lines: int = 0
+
+
+_SHAPES: dict[tuple[Path, int, int, int], CsvShape] = {}
+_LAST_SHAPE: dict[Path, tuple[tuple[Path, int, int, int], CsvShape]] = {}
+
+
+def last_shape(path: Path) -> CsvShape | None:
+    """Return what the latest :func:`csv_shape` of ``path`` found, if the file is unchanged.
+
+    ``None`` if it was never scanned (a reader that does not use
+    :func:`scan_text_csv`) or has changed since.
+    """
+    key, shape = _LAST_SHAPE.get(path.resolve(), (None, None))
+    if key is None or not path.is_file():
+        return None
+    stat = path.stat()
+    return shape if (key[1], key[2]) == (stat.st_size, stat.st_mtime_ns) else None
+
+
+def csv_shape(path: Path, *, skip_rows: int = 0) -> CsvShape:
+    """Parse every row of ``path`` once, strictly, and return its header and row count.
+
+    Polars parses only the columns a query selects, so a ragged row (an unquoted
+    comma shifting the fields) or a stray quote in an unused column would never be
+    seen. Python's C csv parser reads the whole file in one streaming pass; the
+    per-row work (``len``) stays in C, so memory is bounded and a 1M-row file
+    takes about a second. The result is cached by path, size and modification
+    time, because several readers may scan the same file. Only on an error is
+    the file read again, row by row, to find the line to name.
+
+    Raises:
+        InputError: naming the file, the line and the problem.
+    """
+    require_file(path)
+    stat = path.stat()
+    key = (path.resolve(), stat.st_size, stat.st_mtime_ns, skip_rows)
+    if key in _SHAPES:
+        _LAST_SHAPE[key[0]] = (key, _SHAPES[key])
+        return _SHAPES[key]
+    try:
+        with _text(path, skip_rows) as text:
+            reader = csv.reader(text, strict=True)
+            header = next(reader, None)
+            lengths = Counter(map(len, reader))
+    except UnicodeDecodeError as exc:
+        raise _encoding_error(path) from exc
+    except OSError as exc:
+        raise unreadable(path, exc) from exc
+    except csv.Error as exc:
+        raise _find_bad_row(path, skip_rows) from exc
+    if header is None:
+        msg = f"{path} is empty: expected a header row after {skip_rows} preamble row(s)."
+        raise InputError(msg)
+    blank = lengths.pop(0, 0)
+    if set(lengths) - {len(header)}:
+        raise _find_bad_row(path, skip_rows)
+    shape = CsvShape(header=tuple(header), rows=sum(lengths.values()), blank_lines=blank)
+    _SHAPES[key] = shape
+    _LAST_SHAPE[key[0]] = (key, shape)
+    return shape
+
+
+@contextlib.contextmanager
+def _text(path: Path, skip_rows: int) -> Iterator[io.TextIOWrapper]:
+    """Open ``path`` as strict UTF-8 text (BOM dropped) positioned after ``skip_rows`` lines."""
+    with path.open("rb") as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
+        for _ in range(skip_rows):
+            text.readline()
+        yield text
+
+
+def unreadable(path: Path, exc: OSError) -> InputError:
+    """Return the error for a file the operating system will not let us read."""
+    reason = exc.strerror or type(exc).__name__
+    return InputError(f"{path} cannot be read ({reason}). Check its permissions, then run again.")
+
+
+def _encoding_error(path: Path) -> InputError:
+    """Return the error for a file that is not UTF-8, naming the first bad line."""
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                msg = (
+                    f"{path} is not UTF-8 text (undecodable byte {line[exc.start : exc.start + 1]!r} "
+                    f"at line {number}). Re-save it as 'CSV UTF-8' (in Excel: Save As > "
+                    "CSV UTF-8), then run again."
+                )
+                return InputError(msg)
+    return InputError(f"{path} is not UTF-8 text. Re-save it as 'CSV UTF-8', then run again.")
+
+
+def _find_bad_row(path: Path, skip_rows: int) -> InputError:
+    """Re-read ``path`` row by row and describe its first malformed row (error path only)."""
+    with _text(path, skip_rows) as text:
+        reader = csv.reader(text, strict=True)
+        start = skip_rows + 1
+        expected: int | None = None
+        try:
+            for row in reader:
+                line = start
+                start = skip_rows + reader.line_num + 1
+                if expected is None:
+                    expected = len(row)
+                elif row and len(row) != expected:
+                    return _ragged(path, line, row, expected)
+        except csv.Error as exc:
+            problem = str(exc)
+            if "unexpected end of data" in problem or "EOF" in problem:
+                problem = "a quote opened here is never closed"
+            msg = (
+                f"{path}, line {start}: malformed CSV ({problem}). A field that contains a "
+                'comma, quote or line break must be enclosed in double quotes ("), with any '
+                'quote inside it doubled ("").'
+            )
+            return InputError(msg)
+    return InputError(f"{path}: malformed CSV.")  # pragma: no cover - first pass found one
+
+
+def _ragged(path: Path, line: int, row: list[str], expected: int) -> InputError:
+    """Return the error for a row whose field count differs from the header's."""
+    if len(row) > expected:
+        hint = (
+            "An unquoted comma inside a value (such as a thousands separator in 1,057) "
+            "shifts every later column: quote the value or remove the comma."
+        )
+    else:
+        hint = "The row looks truncated: was the file cut short or edited by hand?"
+    msg = f"{path}, line {line}: {len(row)} fields, but the header has {expected}. {hint}"
+    return InputError(msg)
 
 
 def scan_text_csv(path: Path, *, required: Iterable[str] = (), skip_rows: int = 0) -> pl.LazyFrame:
@@ -104,10 +349,17 @@ def scan_text_csv(path: Path, *, required: Iterable[str] = (), skip_rows: int = 
     Types are never inferred: published files put markers such as ``c`` or
     ``[x]`` in numeric columns, and inference would either fail far from the
     cause or silently turn a column into text. Importers cast explicitly.
+    Every row is parsed once, strictly (see :func:`csv_shape`), and configured
+    column aliases are applied, so the frame has the names the pipeline expects.
     """
     header = read_header(path, skip_rows=skip_rows)
     check_columns(path, header, required)
-    return pl.scan_csv(path, infer_schema=False, skip_rows=skip_rows, encoding="utf8")
+    shape = csv_shape(path, skip_rows=skip_rows)
+    frame = pl.scan_csv(path, infer_schema=False, skip_rows=skip_rows, encoding="utf8")
+    if shape.blank_lines:  # a blank line is no row (an empty download is header + blank line)
+        frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
+    renames = column_aliases(path, shape.header)
+    return frame.rename(renames) if renames else frame
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:

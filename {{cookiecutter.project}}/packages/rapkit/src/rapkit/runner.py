@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ import polars as pl
 from . import manifest, publish
 from .config import PipelineConfig
 from .errors import ConfigError, InputError
+from .inputs import Expect, read_input  # issue 11 (inputs): declared expectations, aliases
 from .io import csv_bytes, require_file, sha256_file
 from .validation import BATCH_ROWS, validate_parquet, validate_table
 
@@ -96,12 +97,15 @@ class Pipeline:
         readers: for each raw input name, how to read the file (as text).
         stages: the stages, in the order they run.
         outputs: names of stage outputs written to the outputs folder.
+        expect: what each raw input must hold (see :class:`rapkit.inputs.Expect`);
+            an input not listed gets ``Expect()``: at least one data row.
     """
 
     name: str
     readers: Mapping[str, Reader]
     stages: Sequence[Stage]
     outputs: Sequence[str]
+    expect: Mapping[str, Expect] = field(default_factory=dict)
 
     def output_schemas(self) -> dict[str, type[pa.DataFrameModel]]:
         """Return the schema of every published output, by output name."""
@@ -168,8 +172,16 @@ def _run(
     input_paths = _input_paths(pipeline, config)
     hashes_before = {name: _hash_input(name, path) for name, path in input_paths.items()}
 
+    # issue 11 (inputs): read with the config's aliases, then check declared expectations.
     frames: dict[str, pl.LazyFrame] = {
-        name: pipeline.readers[name](path) for name, path in input_paths.items()
+        name: read_input(
+            name,
+            path,
+            pipeline.readers[name],
+            expect=pipeline.expect.get(name),
+            aliases=config.aliases.get(name),
+        )
+        for name, path in input_paths.items()
     }
     rows: dict[str, int] = {}
     records = []

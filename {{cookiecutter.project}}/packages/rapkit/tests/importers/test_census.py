@@ -182,8 +182,61 @@ def test_unknown_layout_is_rejected(tmp_path: Path) -> None:
         read_census(path)
 
 
-def test_non_numeric_count_fails_loudly(tmp_path: Path) -> None:
+def test_non_numeric_count_fails_naming_line_and_column(tmp_path: Path) -> None:
     path = write_long(tmp_path / "long.csv", two_areas())
     path.write_text(path.read_text().replace(",Persons,4\n", ",Persons,four\n"))
-    with pytest.raises(pl.exceptions.InvalidOperationError):
-        tidy_census(read_census(path)).collect()
+    with pytest.raises(
+        InputError, match=r"line 5: column 'value' holds 'four', which is not a count \(not a whole"
+    ):
+        read_census(path)
+
+
+def test_census_2011_table_is_named(tmp_path: Path) -> None:
+    path = write_nomis(tmp_path / "qs104.csv", two_areas())
+    text = path.read_text(encoding="utf-8").replace(
+        "Total: All usual residents", "All categories: All usual residents"
+    )
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=r"looks like a Census 2011 table .*All categories"):
+        read_census(path)
+
+
+def test_a_2011_date_is_named(tmp_path: Path) -> None:
+    path = write_long(tmp_path / "long.csv", two_areas())
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("2021-03-21", "2011-03-27"), encoding="utf-8"
+    )
+    with pytest.raises(InputError, match=r"date/period column holds 2011, not 2021"):
+        read_census(path)
+    assert read_census(path, year=2011).collect().height == 10
+    assert read_census(path, year=None).collect().height == 10
+
+
+@pytest.mark.parametrize("bad", ["NaN", "inf", "-Infinity"])
+def test_non_finite_counts_name_line_and_column(tmp_path: Path, bad: str) -> None:
+    path = write_nomis(tmp_path / "nomis.csv", two_areas())
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].rsplit(",", 1)[0] + f",{bad}"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(
+        InputError, match=rf"line 3: column 'General health: Very bad health' holds '{bad}'"
+    ):
+        read_census(path)
+
+
+def test_nomis_percent_measure_is_refused(tmp_path: Path) -> None:
+    path = write_nomis(tmp_path / "nomis.csv", two_areas(), suffix=True)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("measures: Value", "measures: Percent"),
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="holds percentages, but this pipeline needs counts"):
+        read_census(path)
+
+
+def test_an_empty_nomis_download_says_it_is_empty(tmp_path: Path) -> None:
+    path = write_nomis(tmp_path / "nomis.csv", two_areas())
+    header = path.read_text(encoding="utf-8").splitlines()[0]
+    path.write_text(header + "\n\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"has no rows of data \(only a header\)"):
+        read_census(path)

@@ -9,13 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rapkit.errors import InputError, ValidationFailedError
+from rapkit.errors import ConfigError, InputError, ValidationFailedError
 from rapkit.importers.ees import (
     EesLocalAuthority,
     academic_year_label,
     read_ees,
     tidy_ees,
 )
+from rapkit.io import using_column_aliases
 from rapkit.validation import validate
 
 HEADER = (
@@ -233,18 +234,22 @@ def test_missing_measure_column_names_it(tmp_path: Path) -> None:
         read_ees(path, geographic_level="Local authority", measures=list(MEASURES))
 
 
-def test_aliases_read_renamed_columns(tmp_path: Path) -> None:
+def test_config_column_aliases_read_renamed_columns(tmp_path: Path) -> None:
     header = HEADER.replace("avg_att8", "attainment8_average")
     path = write(tmp_path / "ks4.csv", la_row(att8="47.0"), header=header)
-    tidy = read_la(path, aliases={"attainment8_average": "avg_att8"})
+    with using_column_aliases("[aliases.ks4] columns", {"attainment8_average": "avg_att8"}):
+        tidy = read_la(path)
     assert tidy["avg_att8"].to_list() == [47.0]
 
 
-def test_aliases_for_absent_columns_are_ignored(tmp_path: Path) -> None:
-    # The same alias table must work for releases before and after a rename.
+def test_config_alias_for_an_absent_column_is_an_error(tmp_path: Path) -> None:
     path = write(tmp_path / "ks4.csv", la_row(att8="47.0"))
-    tidy = read_la(path, aliases={"attainment8_average": "avg_att8"})
-    assert tidy["avg_att8"].to_list() == [47.0]
+    aliases = {"attainment8_average": "avg_att8"}
+    with (
+        using_column_aliases("[aliases.ks4] columns", aliases),
+        pytest.raises(ConfigError, match=r"\[aliases.ks4\] columns: .*'attainment8_average'"),
+    ):
+        read_la(path)
 
 
 def test_byte_order_mark_and_padded_values_are_handled(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pydantic
 import rapkit
-from rapkit import Pipeline, Stage
+from rapkit import COUNTS, Expect, Pipeline, Stage
 from rapkit.importers.census import CensusCounts
 from rapkit.importers.dft_traffic import TrafficCounts, read_traffic_counts, tidy_traffic_counts
 from rapkit.importers.geography import LsoaLookup, read_lsoa_lookup
@@ -162,4 +162,13 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
             ),
         ],
         outputs=["active_travel_components", "active_travel_index"],
+        # Every input needs data rows (an empty traffic file would drop the cycling component
+        # for every area); the Census file must hold counts, not percentages.
+        expect={
+            "travel_to_work": Expect(values=(COUNTS,)),
+            "lsoa_lookup": Expect(),
+            "walking_cycling": Expect(),
+            "traffic_aadf": Expect(),
+            "count_point_lsoa": Expect(),
+        },
     )

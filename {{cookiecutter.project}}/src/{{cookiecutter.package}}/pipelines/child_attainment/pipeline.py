@@ -6,7 +6,7 @@ from typing import Any
 
 import pydantic
 import rapkit
-from rapkit import Pipeline, Stage
+from rapkit import Expect, Pipeline, Stage
 from rapkit.importers.iod import IodSummary, tidy_iod_summary
 
 from . import schemas, stages
@@ -23,8 +23,6 @@ class Parameters(rapkit.Parameters):
     all_pupils_breakdown: str = stages.DEFAULT_GROUPS["all"]
     disadvantaged_breakdown: str = stages.DEFAULT_GROUPS["disadvantaged"]
     other_breakdown: str = stages.DEFAULT_GROUPS["other"]
-    # Published column name -> the name used here.
-    column_aliases: dict[str, str] = pydantic.Field(default_factory=dict)
     deprivation_domain: str = "imd"  # a key of rapkit.importers.iod.DOMAINS
     min_pupils: int = stages.MIN_PUPILS  # no gap is computed for smaller groups
 
@@ -38,13 +36,12 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
         "other": settings.other_breakdown,
     }
     topics = settings.breakdown_topics
-    aliases = settings.column_aliases
     domain = settings.deprivation_domain
     min_pupils = settings.min_pupils
     return Pipeline(
         name="child_attainment",
         readers={
-            "ks4": partial(stages.read_ks4, groups=groups, topics=topics, aliases=aliases),
+            "ks4": partial(stages.read_ks4, groups=groups, topics=topics),
             "deprivation": partial(stages.read_deprivation, domain=domain),
         },
         stages=[
@@ -92,4 +89,5 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
             ),
         ],
         outputs=["la_attainment", "attainment_gaps", "gaps_by_deprivation"],
+        expect={"ks4": Expect(), "deprivation": Expect()},  # each needs data rows
     )

@@ -53,7 +53,6 @@ def read_ks4(
     *,
     groups: Mapping[str, str],
     topics: Sequence[str] = DEFAULT_TOPICS,
-    aliases: Mapping[str, str] | None = None,
 ) -> pl.LazyFrame:
     """Read the local authority rows of the chosen topics and pupil groups from a KS4 EES file."""
     return read_ees(
@@ -62,7 +61,6 @@ def read_ks4(
         measures=list(MEASURES),
         filters={"breakdown_topic": list(topics), "breakdown": list(groups.values())},
         keep=FILTER_COLUMNS,
-        aliases=aliases,
     )
 
 

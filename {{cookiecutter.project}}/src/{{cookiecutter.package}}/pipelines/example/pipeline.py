@@ -5,7 +5,7 @@ from functools import partial
 from typing import Any
 
 import rapkit
-from rapkit import Pipeline, Stage
+from rapkit import Expect, Pipeline, Stage
 
 from . import schemas, stages
 
@@ -42,4 +42,5 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
             ),
         ],
         outputs=["area_summary"],
+        expect={"residents": Expect()},  # at least one resident row
     )

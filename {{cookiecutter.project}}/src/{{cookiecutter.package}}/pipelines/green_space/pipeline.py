@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import pydantic
 import rapkit
-from rapkit import Pipeline, Stage
+from rapkit import Expect, Pipeline, Stage
 from rapkit.importers import ons_boundaries, ons_green_space, os_open_greenspace
 
 from . import schemas, stages
@@ -129,4 +129,10 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
             ),
         ],
         outputs=["green_space_lsoa", "green_space_lad"],
+        # Each input needs data rows: an empty boundaries or parks file is an error.
+        expect={
+            "parks_access": Expect(),
+            "lsoa_boundaries": Expect(),
+            "greenspace_pieces": Expect(),
+        },
     )

@@ -8,10 +8,11 @@ from typing import Any
 
 import pydantic
 import rapkit
-from rapkit import Pipeline, Stage
+from rapkit import COUNTS, Expect, Pipeline, Stage
 from rapkit.importers.census import CensusCounts
 from rapkit.importers.geography import LsoaLookup, read_lsoa_lookup
 from rapkit.importers.nomis_api import NomisObservations
+from rapkit.inputs import Allowed
 
 from . import schemas, stages
 
@@ -41,6 +42,14 @@ class Parameters(rapkit.Parameters):
             )
             raise ValueError(msg)
         return measures
+
+
+# The APS extract's MEASURES_NAME values this pipeline reads (a percentages-only extract fails).
+APS_MEASURES = Allowed(
+    "MEASURES_NAME",
+    ("Variable", "Numerator", "Denominator", "Confidence"),
+    "the APS measures Variable, Numerator, Denominator and Confidence",
+)
 
 
 def build(parameters: Mapping[str, Any]) -> Pipeline:
@@ -87,4 +96,10 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
             ),
         ],
         outputs=["lsoa_qualifications", "aps_series"],
+        # Every input needs data rows; the APS extract must hold the four measures used.
+        expect={
+            "qualifications": Expect(values=(COUNTS,)),
+            "lsoa_lookup": Expect(),
+            "aps": Expect(values=(APS_MEASURES,)),
+        },
     )

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import pydantic
 import rapkit
-from rapkit import Pipeline, Reader, Stage
+from rapkit import COUNTS, Expect, Pipeline, Reader, Stage
 from rapkit.importers.census import CensusCounts, read_census, tidy_census
 from rapkit.importers.geography import LsoaLookup, read_lsoa_lookup, tidy_lsoa_lookup
 
@@ -41,22 +41,6 @@ class AgeUkCoefficients(rapkit.Parameters):
     household_size: float
 
 
-class CategoryAliases(rapkit.Parameters):
-    """``[parameters.category_aliases.<input>]``: published label -> expected label.
-
-    A new Census release (or a republished copy) may word a category differently;
-    mapping it here keeps the expected labels, and so the components, unchanged.
-    """
-
-    age: dict[str, str] = pydantic.Field(default_factory=dict)
-    tenure: dict[str, str] = pydantic.Field(default_factory=dict)
-    partnership: dict[str, str] = pydantic.Field(default_factory=dict)
-    health: dict[str, str] = pydantic.Field(default_factory=dict)
-    disability: dict[str, str] = pydantic.Field(default_factory=dict)
-    deprivation: dict[str, str] = pydantic.Field(default_factory=dict)
-    household_size: dict[str, str] = pydantic.Field(default_factory=dict)
-
-
 LadCode = Annotated[str, pydantic.StringConstraints(pattern=schemas.LAD_CODE)]
 
 
@@ -70,7 +54,6 @@ class Parameters(rapkit.Parameters):
     )
     # LAD codes whose LSOAs to keep and rank within; [] keeps every LSOA in the inputs.
     local_authorities: list[LadCode] = pydantic.Field(default_factory=list)
-    category_aliases: CategoryAliases = CategoryAliases()
 
 
 def _import_stage(name: str, table: str) -> Stage:
@@ -87,12 +70,11 @@ def _import_stage(name: str, table: str) -> Stage:
 def build(parameters: Mapping[str, Any]) -> Pipeline:
     """Return the social isolation pipeline, with parameters from ``[parameters]``."""
     settings = Parameters.load(parameters)
-    aliases = settings.category_aliases.model_dump()
     readers: dict[str, Reader] = {"lookup": read_lsoa_lookup}
     for name, (_, categories) in CENSUS_INPUTS.items():
-        readers[name] = partial(
-            read_census, geography="lsoa", categories=categories, aliases=aliases[name] or None
-        )
+        readers[name] = partial(read_census, geography="lsoa", categories=categories)
+    # Every input needs data rows; a long-form Census file must hold counts, not percentages.
+    expect = {"lookup": Expect(), **{name: Expect(values=(COUNTS,)) for name in CENSUS_INPUTS}}
     counts = {name: f"{name}_counts" for name in CENSUS_INPUTS if name != "household_size"}
     return Pipeline(
         name="social_isolation",
@@ -158,4 +140,5 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
             ),
         ],
         outputs=["components", "index"],
+        expect=expect,
     )

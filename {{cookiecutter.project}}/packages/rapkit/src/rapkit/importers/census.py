@@ -21,6 +21,7 @@ without the topic prefix, so ``"General health: Very good health"`` (Nomis) and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -29,8 +30,8 @@ import pandera.polars as pa
 import polars as pl
 
 from ..errors import InputError
-from ..io import read_header, scan_text_csv
-from .markers import value_and_flag
+from ..io import category_aliases, read_header, scan_text_csv
+from .markers import MARKERS, NOT_FINITE, value_and_flag
 
 NOMIS_ID_COLUMNS = ("date", "geography", "geography code")
 LONG_ID_COLUMNS = (
@@ -70,6 +71,7 @@ def read_census(
     geography: str = "lsoa",
     categories: Sequence[str] | None = None,
     aliases: Mapping[str, str] | None = None,
+    year: int | None = 2021,
 ) -> pl.LazyFrame:
     """Read a Census topic summary in either layout as long text, and check it fits.
 
@@ -78,13 +80,20 @@ def read_census(
     (an MSOA file given for LSOAs fails instead of joining to nothing), and when
     ``categories`` is given the table must have exactly those categories (after
     ``aliases`` and without totals or subtotals), so a renamed category in a new
-    release is caught rather than silently missing from an index.
+    release is caught rather than silently missing from an index. With ``year``
+    2021 (the default), a Census 2011 table (``"All categories"`` totals, a 2011
+    date) is named as such; ``year=None`` accepts either Census. Category
+    ``aliases`` add to those configured in ``[aliases.<input>] categories``.
     """
     header = read_header(path)
+    if year == 2021:
+        _check_vintage_2021(path, header)
     if all(column in header for column in NOMIS_ID_COLUMNS):
         frame = _read_nomis(path, header)
+        _check_finite(path, [c for c in header if c not in NOMIS_ID_COLUMNS and ": " in c])
     elif "area_code" in header and "value" in header:
         frame = _read_long(path, header)
+        _check_finite(path, ["value"])
     else:
         msg = (
             f"{path} is not a Census 2021 topic summary this importer knows: expected the Nomis "
@@ -92,11 +101,14 @@ def read_census(
             f"{list(LONG_ID_COLUMNS)}. Columns found: {list(header)}."
         )
         raise InputError(msg)
+    labels = {**category_aliases(), **dict(aliases or {})}
     frame = frame.with_columns(
         pl.col("area_code").str.strip_chars(),
-        pl.col("category").str.strip_chars().replace(dict(aliases or {})),
+        pl.col("category").str.strip_chars().replace(labels),
     )
     _check_geography(path, frame, geography)
+    if year is not None:
+        _check_period(path, frame, year)
     if categories is not None:
         _check_categories(path, frame, categories)
     return frame
@@ -106,6 +118,9 @@ def _check_geography(path: Path, frame: pl.LazyFrame, geography: str) -> None:
     """Fail with the offending codes if any area is not of the expected geography."""
     prefixes = GSS_PREFIXES[geography]
     codes = frame.select(pl.col("area_code").unique()).collect()["area_code"]
+    if codes.drop_nulls().is_empty():
+        msg = f"{path} has no rows of data (only a header): was the download empty?"
+        raise InputError(msg)
     wrong = codes.filter(~codes.str.slice(0, 3).is_in(list(prefixes)) | codes.is_null())
     if len(wrong):
         shown = ", ".join(str(code) for code in wrong.sort().head(5))
@@ -115,8 +130,81 @@ def _check_geography(path: Path, frame: pl.LazyFrame, geography: str) -> None:
             f"Download the {geography.upper()} version of the table."
         )
         raise InputError(msg)
-    if codes.is_empty():
-        msg = f"{path} has no rows of data."
+
+
+def _check_finite(path: Path, columns: Sequence[str]) -> None:
+    """Fail, naming line and column, if a count is not a whole number or a marker.
+
+    Polars would name the unpivoted column (``value``) and no line; ``NaN`` or
+    ``inf`` would even pass a float cast. Checked here, on the file as published.
+    """
+    text = [pl.col(c).str.strip_chars() for c in columns]
+    ok = [
+        t.is_null() | (t == "") | t.str.to_lowercase().is_in(list(MARKERS)) | t.str.contains(_COUNT)
+        for t in text
+    ]
+    bad = (
+        scan_text_csv(path)
+        .with_row_index("_row")
+        .filter(~pl.all_horizontal(ok))
+        .select("_row", *columns)
+        .head(1)
+        .collect()
+    )
+    if bad.is_empty():
+        return
+    row = bad.row(0, named=True)
+    column = next(c for c in columns if not _is_count_text(row[c]))
+    kind = "not a number" if _not_finite(row[column]) else "not a whole number or a marker"
+    msg = (
+        f"{path}, line {int(row['_row']) + 2}: column {column!r} holds {row[column]!r}, "
+        f"which is not a count ({kind}). Fix or re-download the file; a suppressed count "
+        "should be a marker such as 'c' or '[c]'."
+    )
+    raise InputError(msg)
+
+
+_COUNT = r"^-?\d[\d,]*$"
+
+
+def _is_count_text(value: str | None) -> bool:
+    """Return whether ``value`` is blank, a marker or a whole number (as :func:`_check_finite`)."""
+    text = (value or "").strip()
+    return not text or text.lower() in MARKERS or re.fullmatch(_COUNT, text) is not None
+
+
+def _not_finite(value: str | None) -> bool:
+    """Return whether ``value`` spells NaN or infinity."""
+    return (value or "").strip().lower().lstrip("+-") in NOT_FINITE
+
+
+def _check_period(path: Path, frame: pl.LazyFrame, year: int) -> None:
+    """Fail if the ``date``/``period`` column is not ``year`` (e.g. a 2011 table for 2021)."""
+    years = frame.select(pl.col("period").str.strip_chars().str.slice(0, 4).unique()).collect()
+    other = sorted(str(found) for found in years["period"].to_list() if found != str(year))
+    if other:
+        msg = (
+            f"{path}: the date/period column holds {', '.join(other)}, not {year}. This "
+            f"pipeline needs Census {year} tables (Census 2011 and 2021 codes and labels differ)."
+        )
+        raise InputError(msg)
+
+
+def _check_vintage_2021(path: Path, header: Sequence[str]) -> None:
+    """Name a Census 2011 table given where a 2021 one is expected, before anything else.
+
+    2011 tables (``QS``/``KS``/``LC`` ids) total with ``"All categories: ..."``
+    rather than ``"Total: ..."``, and their LSOA codes are 2011 codes, many of
+    which changed in 2021; read as 2021 they would fail later with a confusing
+    category list, or worse, pass.
+    """
+    total_2011 = [c for c in header if category_label(c).startswith("All categories")]
+    if total_2011:
+        msg = (
+            f"{path} looks like a Census 2011 table (its total column is {total_2011[0]!r}; "
+            "2021 tables say 'Total: ...'). This pipeline needs the Census 2021 table on "
+            "2021 LSOAs: download it from https://www.nomisweb.co.uk/sources/census_2021_bulk."
+        )
         raise InputError(msg)
 
 
@@ -130,7 +218,8 @@ def _check_categories(path: Path, frame: pl.LazyFrame, categories: Sequence[str]
         msg = (
             f"{path} does not have the expected categories. Missing: {missing}. "
             f"Unexpected: {unexpected}. If the publisher renamed a category, map the new "
-            "label to the old one with `aliases`."
+            "label to the expected one in the config: [aliases.<input>] categories = "
+            '{"published label" = "expected label"}.'
         )
         raise InputError(msg)
 
@@ -140,6 +229,13 @@ def _read_nomis(path: Path, header: Sequence[str]) -> pl.LazyFrame:
     counts = [c for c in header if c not in NOMIS_ID_COLUMNS and ": " in c]
     if not counts:
         msg = f"{path} has no '<Topic>: <Category>' count columns. Columns found: {list(header)}."
+        raise InputError(msg)
+    percent = [c for c in counts if "measures: Percent" in c]
+    if percent:
+        msg = (
+            f"{path}: column {percent[0]!r} holds percentages, but this pipeline needs counts. "
+            "Download the table with the 'Value' measure (counts)."
+        )
         raise InputError(msg)
     labels = [category_label(c) for c in counts]
     duplicated = sorted({label for label in labels if labels.count(label) > 1})

@@ -91,7 +91,6 @@ def read_ees(
     measures: Sequence[str],
     filters: Mapping[str, Sequence[str]] | None = None,
     keep: Sequence[str] = (),
-    aliases: Mapping[str, str] | None = None,
 ) -> pl.LazyFrame:
     """Read the rows of one geographic level of an EES file, as text, and check them.
 
@@ -103,8 +102,10 @@ def read_ees(
         filters: keep only rows whose filter column holds one of the values, for
             example ``{"breakdown": ["Total", "Disadvantaged"]}``.
         keep: further (filter) columns to carry through unchanged.
-        aliases: published column name -> the name the pipeline uses, for releases
-            that renamed a column (``{"attainment8_average": "avg_att8"}``).
+
+    Columns renamed by a release are mapped in the config
+    (``[aliases.<input>] columns = {attainment8_average = "avg_att8"}``); the
+    header read here already has the expected names.
 
     The checks need the file name for a useful message, so they happen here: a
     filter that leaves no rows, a time period that is not an academic year, or an
@@ -118,15 +119,12 @@ def read_ees(
             f"known levels: {', '.join(LEVEL_COLUMNS)}."
         )
         raise InputError(msg)
-    published = read_header(path)
-    # Only names present are renamed, so one alias table serves releases before and after.
-    renames = {old: new for old, new in (aliases or {}).items() if old != new and old in published}
-    header = [renames.get(name, name) for name in published]
+    header = read_header(path)
     filters = {column: list(values) for column, values in (filters or {}).items()}
     columns = _columns_for(geographic_level, [*filters, *keep], measures)
     check_columns(path, header, columns)
 
-    every_row = scan_text_csv(path).rename(renames)
+    every_row = scan_text_csv(path)
     level_rows = every_row.filter(pl.col(LEVEL_COLUMN).str.strip_chars() == geographic_level)
     frame = level_rows
     for column, values in filters.items():

@@ -31,6 +31,7 @@ import polars as pl
 
 from ..errors import InputError
 from ..io import read_header, scan_text_csv
+from .markers import finite_number
 
 MEASURES = (
     "average_rank",
@@ -149,7 +150,7 @@ def tidy_iod_summary(raw: pl.LazyFrame) -> pl.LazyFrame:
         "area_name",
         pl.col("iod_year").cast(pl.Int64),
         "index_domain",
-        *(pl.col(c).str.strip_chars().cast(pl.Float64) for c in MEASURES if c not in ranks),
+        *(finite_number(c) for c in MEASURES if c not in ranks),
         *(pl.col(c).str.strip_chars().cast(pl.Int64) for c in ranks),
     ).rename({"proportion_bottom_decile": "bottom_decile_frac"})
 

@@ -21,6 +21,7 @@ import polars as pl
 
 from ..errors import InputError
 from ..io import read_header, scan_text_csv
+from .markers import finite_number
 
 VINTAGES = ("2011", "2021")
 # Plausible LSOA areas in m2: the smallest urban LSOAs are a few hectares and the
@@ -68,7 +69,7 @@ def read_lsoa_boundaries(path: Path, vintage: str = "2011") -> pl.LazyFrame:
 
 def tidy_lsoa_boundaries(raw: pl.LazyFrame) -> pl.LazyFrame:
     """Cast the area to a number (strictly: a missing area is an error, not a zero)."""
-    return raw.with_columns(pl.col("lsoa_area_m2").cast(pl.Float64))
+    return raw.with_columns(finite_number("lsoa_area_m2"))
 
 
 def check_area_units(boundaries: pl.DataFrame, *, where: str) -> None:

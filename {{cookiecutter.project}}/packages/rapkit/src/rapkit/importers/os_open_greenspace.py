@@ -28,6 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from ..io import scan_text_csv
+from .markers import finite_number
 from .ons_boundaries import code_column
 
 # The values of `function` in OS Open Greenspace (its product guide lists these ten).
@@ -62,7 +63,7 @@ def read_greenspace_pieces(path: Path, vintage: str = "2011") -> pl.LazyFrame:
 def tidy_greenspace_pieces(raw: pl.LazyFrame) -> pl.LazyFrame:
     """Cast the area strictly; an unnamed site keeps a null name (OS leaves many unnamed)."""
     return raw.with_columns(
-        pl.col("piece_area_m2").cast(pl.Float64),
+        finite_number("piece_area_m2"),
         pl.when(pl.col("site_name") == "")
         .then(None)
         .otherwise(pl.col("site_name"))
