@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import importlib
 import json
-from datetime import date
 import keyword
 import re
 import string
 import tomllib
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -89,7 +89,9 @@ def render(name: str, package: str, root: Path) -> dict[Path, str]:
         "title": name.replace("_", " ").capitalize(),
         "project_json": json.dumps(title),
         "organisation_json": json.dumps(organisation),
-        "rap": _toml_lines(_table(root / "config" / "pipeline.toml", "rap", {"target_level": "baseline"})),
+        "rap": _toml_lines(
+            _table(root / "config" / "pipeline.toml", "rap", {"target_level": "baseline"})
+        ),
         "release": _toml_lines(
             _table(root / "config" / "pipeline.toml", "release", {"producer": organisation})
             | {"title": f"{name.replace('_', ' ').capitalize()}: high records by area"}
