@@ -101,10 +101,24 @@ def corpus_ids() -> list[tuple[Case, str]]:
     return [(case, mode) for case in CASES for mode in case.modes]
 
 
+# Cases whose behaviour issue 11 asks for but the pipelines do not give yet, with what is
+# missing. Each is a strict xfail: it must keep failing until fixed (then an XPASS fails the
+# run and the entry must go). Nothing here is a wrong number published with exit 0.
+KNOWN_GAPS: dict[str, str] = {
+}
+
+
+def marks(case: Case) -> list[pytest.MarkDecorator]:
+    """The case's xdist group, and a strict xfail if it is a known gap."""
+    found = [pytest.mark.xdist_group(case.starter)]
+    gap = KNOWN_GAPS.get(f"{case.starter}-{case.name}")
+    if gap:
+        found.append(pytest.mark.xfail(strict=True, reason=f"not done yet: {gap}"))
+    return found
+
+
 PARAMS = [
-    pytest.param(
-        case, mode, id=f"{case.starter}-{case.name}-{mode}", marks=pytest.mark.xdist_group(case.starter)
-    )
+    pytest.param(case, mode, id=f"{case.starter}-{case.name}-{mode}", marks=marks(case))
     for case, mode in corpus_ids()
 ]
 
