@@ -321,10 +321,14 @@ def test_outputs_dir_that_is_a_file_is_exit_1(
     workspace: Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:
     workspace.outputs.write_text("oops", encoding="utf-8")
-    assert run(workspace) == 1
-    assert f"The outputs folder {workspace.outputs} is a file, not a folder" in (
-        capsys.readouterr().err
-    )
+    assert run(workspace) == 1  # the configuration check names the key
+    assert "outputs_dir = 'outputs' is a file, not a folder" in capsys.readouterr().err
+    # --out bypasses the configuration: the publishing step refuses a file as well.
+    target = workspace.outputs.parent / "elsewhere"
+    target.write_text("oops", encoding="utf-8")
+    argv = ["--config", str(workspace.config_path), "run", "--out", str(target)]
+    assert cli.main(argv, package=PACKAGE) == 1
+    assert f"The outputs folder {target} is a file, not a folder" in capsys.readouterr().err
 
 
 def test_an_unexplained_os_error_is_still_a_message(
