@@ -324,6 +324,7 @@ def test_outputs_dir_that_is_a_file_is_exit_1(
     assert run(workspace) == 1  # the configuration check names the key
     assert "outputs_dir = 'outputs' is a file, not a folder" in capsys.readouterr().err
     # --out bypasses the configuration: the publishing step refuses a file as well.
+    workspace.outputs.unlink()
     target = workspace.outputs.parent / "elsewhere"
     target.write_text("oops", encoding="utf-8")
     argv = ["--config", str(workspace.config_path), "run", "--out", str(target)]
