@@ -25,7 +25,9 @@ are raised as :class:`~.errors.PipelineError` naming the file.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +37,7 @@ from typing import Any
 import pandera.polars as pa
 import polars as pl
 
-from . import manifest, publish
+from . import io, manifest, publish
 from .config import PipelineConfig
 from .errors import ConfigError, InputError
 from .inputs import Expect, read_input  # issue 11 (inputs): declared expectations, aliases
@@ -295,7 +297,10 @@ def _run_stage(
         log.debug("Polars error in stage %s", stage.name, exc_info=True)
         summary = str(exc).split("\n\n", maxsplit=1)[0]  # the rest is Polars' query plan
         msg = f"Stage {stage.name!r} failed reading {sources}: {type(exc).__name__}: {summary}"
-        raise InputError(msg) from exc
+        where_cast = _locate_failed_cast(
+            summary, [config.inputs[n] for n in stage.sources if n in config.inputs]
+        )
+        raise InputError(msg + where_cast) from exc
     except OSError as exc:
         msg = (
             f"Stage {stage.name!r} could not read or write a file: {publish.describe_os_error(exc)}"
@@ -342,6 +347,37 @@ def _run_stage(
         "seconds": round(seconds, 4),
         "schema": f"{stage.schema.__module__}.{stage.schema.__qualname__}",
     }
+
+
+_FAILED_CAST = re.compile(
+    r"conversion from `str` to `(?P<dtype>[^`]+)` failed in column '(?P<column>[^']+)'"
+    r".*?values: (?P<values>\[.*\])",
+)
+_NOT_FINITE_NOTE = " (not a finite number)"
+
+
+def _locate_failed_cast(summary: str, paths: Sequence[Path]) -> str:
+    """Return lines naming the raw file, line and published column behind a failed cast.
+
+    Polars says which (internal) column and which texts failed, not where they
+    are; an importer may also have renamed or reshaped the column. The stage's
+    raw inputs are searched for the failing texts (see :func:`io.find_bad_cells`).
+    Returns ``""`` when the error is not a cast or no cell is found.
+    """
+    match = _FAILED_CAST.search(summary)
+    if match is None or not paths:
+        return ""
+    try:
+        values = [str(v) for v in json.loads(match["values"])]
+    except ValueError:
+        return ""
+    values = [v.removesuffix(_NOT_FINITE_NOTE) for v in values]
+    found = [
+        io.describe_bad_cell(path, cell, match["dtype"])
+        for path in paths
+        for cell in io.find_bad_cells(path, match["column"], values)
+    ]
+    return "".join(f"\n  - {line}" for line in found)
 
 
 def _count_rows(frame: pl.LazyFrame) -> int:
