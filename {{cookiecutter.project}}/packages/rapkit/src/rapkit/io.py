@@ -482,3 +482,36 @@ def describe_bad_cell(path: Path, cell: BadCell, dtype: str) -> str:
     else:
         why = f"is not a number ({dtype})"
     return f"{path}, line {cell.line}, column {cell.column!r}: value {cell.value!r} {why}"
+
+
+def find_source_line(paths: Iterable[Path], values: Mapping[str, object]) -> str | None:
+    """Return ``"line N of FILE"`` for the raw row that a reshaped row most likely came from.
+
+    The raw row is the one holding the most of the row's values as whole cells
+    (an area code, its name, the failing count), if at least two and no other
+    row holds as many. ``None`` when no row stands out. Error path only: it
+    reads each file once per call.
+    """
+    texts = {str(v).strip() for v in values.values() if v is not None and str(v).strip()}
+    best: list[tuple[int, Path]] = []
+    best_score = 1
+    for path in paths:
+        skip_rows = _skip_rows_of(path)
+        try:
+            with _text(path, skip_rows) as text:
+                reader = csv.reader(text)
+                next(reader, None)
+                start = skip_rows + reader.line_num + 1
+                for row in reader:
+                    score = len(texts.intersection(cell.strip() for cell in row))
+                    if score > best_score:
+                        best, best_score = [(start, path)], score
+                    elif score == best_score and best:
+                        best.append((start, path))
+                    start = skip_rows + reader.line_num + 1
+        except (OSError, UnicodeDecodeError, csv.Error):
+            continue
+    if len(best) != 1:
+        return None
+    line, path = best[0]
+    return f"line {line} of {path.name}"

@@ -25,6 +25,7 @@ are raised as :class:`~.errors.PipelineError` naming the file.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -42,7 +43,7 @@ from .config import PipelineConfig
 from .errors import ConfigError, InputError
 from .inputs import Expect, read_input  # issue 11 (inputs): declared expectations, aliases
 from .io import csv_bytes, require_file, sha256_file
-from .validation import BATCH_ROWS, validate_parquet, validate_table
+from .validation import BATCH_ROWS, locating_rows, validate_parquet, validate_table
 
 log = logging.getLogger(__name__)
 
@@ -297,36 +298,41 @@ def _run_stage(
         log.debug("Polars error in stage %s", stage.name, exc_info=True)
         summary = str(exc).split("\n\n", maxsplit=1)[0]  # the rest is Polars' query plan
         msg = f"Stage {stage.name!r} failed reading {sources}: {type(exc).__name__}: {summary}"
-        where_cast = _locate_failed_cast(
-            summary, [config.inputs[n] for n in stage.sources if n in config.inputs]
-        )
-        raise InputError(msg + where_cast) from exc
+        raw = [config.inputs[name] for name in stage.sources if name in config.inputs]
+        raise InputError(msg + _locate_failed_cast(summary, raw)) from exc
     except OSError as exc:
         msg = (
             f"Stage {stage.name!r} could not read or write a file: {publish.describe_os_error(exc)}"
         )
         raise InputError(msg) from exc
-    if spill is None:
-        validated = (
-            validate_table(collected, stage.schema, where=where, line_offset=stage.line_offset)
-            if check_data
-            else collected
-        )
-        frames[stage.output] = validated.lazy()
-        rows[stage.output] = validated.height
-    else:
-        frames[stage.output] = pl.scan_parquet(path)
-        rows[stage.output] = (
-            validate_parquet(
-                path,
-                stage.schema,
-                where=where,
-                line_offset=stage.line_offset,
-                batch_rows=batch_rows,
+    raw_paths = [config.inputs[name] for name in stage.sources if name in config.inputs]
+    locator = (
+        functools.partial(io.find_source_line, raw_paths)
+        if raw_paths and stage.line_offset is None
+        else None
+    )
+    with locating_rows(locator):  # a reshaping import stage: name the raw line of a bad row
+        if spill is None:
+            validated = (
+                validate_table(collected, stage.schema, where=where, line_offset=stage.line_offset)
+                if check_data
+                else collected
             )
-            if check_data
-            else _count_rows(frames[stage.output])
-        )
+            frames[stage.output] = validated.lazy()
+            rows[stage.output] = validated.height
+        else:
+            frames[stage.output] = pl.scan_parquet(path)
+            rows[stage.output] = (
+                validate_parquet(
+                    path,
+                    stage.schema,
+                    where=where,
+                    line_offset=stage.line_offset,
+                    batch_rows=batch_rows,
+                )
+                if check_data
+                else _count_rows(frames[stage.output])
+            )
     seconds = time.perf_counter() - start
     log.info(
         "%s %s: %s rows in -> %d rows out, %s %s (%.2fs)",
