@@ -440,7 +440,6 @@ def find_bad_cells(
     otherwise every column holding the text is reported. Error path only.
     """
     wanted = {value.strip() for value in values}
-    wanted |= {value.replace(",", "") for value in wanted}
     skip_rows = _skip_rows_of(path)
     named: list[BadCell] = []
     other: list[BadCell] = []
@@ -476,8 +475,8 @@ def describe_bad_cell(path: Path, cell: BadCell, dtype: str) -> str:
         why = "is not a finite number"
     elif "," in text:
         why = (
-            f"is not a number ({dtype}): a comma that is not a thousands separator "
-            "(a decimal comma?) or a list of values"
+            f"is not a number ({dtype}): it holds a comma (a thousands separator, such as "
+            "1,234, must be written 1234 in this file; a decimal comma as a point)"
         )
     else:
         why = f"is not a number ({dtype})"
