@@ -12,11 +12,15 @@ from hypothesis import strategies as st
 
 from rapkit.errors import ConfigError, InputError
 from rapkit.io import (
+    BadCell,
     CsvShape,
     atomic_write_bytes,
     check_columns,
     csv_bytes,
     csv_shape,
+    describe_bad_cell,
+    find_bad_cells,
+    find_source_line,
     last_shape,
     read_header,
     require_file,
@@ -190,3 +194,22 @@ def test_last_shape_is_forgotten_when_the_file_changes(tmp_path: Path) -> None:
     assert last_shape(path) == CsvShape(header=("a",), rows=1)
     path.write_text("a\n1\n2\n", encoding="utf-8")
     assert last_shape(path) is None
+
+
+def test_bad_cells_are_found_after_the_preamble_of_the_last_scan(tmp_path: Path) -> None:
+    path = tmp_path / "preamble.csv"
+    path.write_text('Title\nNotes\narea,value\nA,1\nB,"multi\nline"\nC, NaN\n', encoding="utf-8")
+    csv_shape(path, skip_rows=2)
+    assert find_bad_cells(path, "value", ["NaN"]) == [BadCell(line=7, column="value", value=" NaN")]
+    assert find_bad_cells(path, "value", ["absent"]) == []
+    assert find_bad_cells(tmp_path / "missing.csv", "value", ["NaN"]) == []
+    described = describe_bad_cell(path, BadCell(7, "value", " NaN"), "f64")
+    assert described == f"{path}, line 7, column 'value': value ' NaN' is not a finite number"
+
+
+def test_the_source_line_of_a_row_is_named_only_when_one_line_stands_out(tmp_path: Path) -> None:
+    path = tmp_path / "wide.csv"
+    path.write_text("area,name,good,bad\nE1,One,10,2\nE2,Two,10,2\n", encoding="utf-8")
+    assert find_source_line([path], {"area": "E2", "count": 2}) == "line 3 of wide.csv"
+    assert find_source_line([path], {"category": "bad", "count": 2, "other": 10}) is None
+    assert find_source_line([path, tmp_path / "missing.csv"], {"area": "E1", "n": None}) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandera.polars as pa
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from rapkit import Pipeline, Stage, run_pipeline
 from rapkit.config import PipelineConfig
-from rapkit.errors import ConfigError, InputError
+from rapkit.errors import ConfigError, InputError, ValidationFailedError
 from rapkit.io import scan_text_csv
 
 
@@ -153,3 +154,86 @@ def test_keyword_wiring_does_not_depend_on_the_order_of_the_mapping(order: list[
     wiring = {"left": "big", "right": "small"}
     stage = Stage("d", difference, {param: wiring[param] for param in order}, "out", Anything)
     assert stage.call(FRAMES).collect()["x"].to_list() == [2, 3]
+
+
+def one_file_run(tmp_path: Path, text: str) -> PipelineConfig:
+    """Write ``raw.csv`` holding ``text`` and return a config that reads it as ``raw``."""
+    (tmp_path / "raw.csv").write_text(text, encoding="utf-8")
+    return PipelineConfig(
+        path=tmp_path / "pipeline.toml",
+        root=tmp_path,
+        sha256="0" * 64,
+        pipeline="one",
+        inputs={"raw": tmp_path / "raw.csv"},
+        outputs_dir=tmp_path / "outputs",
+    )
+
+
+def one_stage(
+    function: Callable[[pl.LazyFrame], pl.LazyFrame], schema: type[pa.DataFrameModel] = Anything
+) -> Pipeline:
+    """A pipeline whose only stage imports ``raw`` with ``function``."""
+    return Pipeline(
+        name="one",
+        readers={"raw": scan_text_csv},
+        stages=[Stage("import_raw", function, ("raw",), "tidy", schema)],
+        outputs=["tidy"],
+    )
+
+
+def years_to_rows(raw: pl.LazyFrame) -> pl.LazyFrame:
+    """Reshape one column per year into (area, year, value) rows with a float value."""
+    return raw.unpivot(index="area", variable_name="year", value_name="value").with_columns(
+        pl.col("value").cast(pl.Float64)
+    )
+
+
+def test_a_failed_cast_of_a_reshaped_column_names_the_raw_line_and_column(
+    tmp_path: Path,
+) -> None:
+    config = one_file_run(tmp_path, "area,2022,2023\nA,1.5,2.5\nB,3.5,1.2.3\n")
+    with pytest.raises(InputError) as caught:
+        run_pipeline(one_stage(years_to_rows), config)
+    message = str(caught.value)
+    assert "failed in column 'value'" in message  # Polars' own words are kept
+    assert (
+        f"{tmp_path / 'raw.csv'}, line 3, column '2023': value '1.2.3' is not a number" in message
+    )
+
+
+def test_a_failed_cast_prefers_the_column_of_the_same_name(tmp_path: Path) -> None:
+    def obs_value(raw: pl.LazyFrame) -> pl.LazyFrame:
+        return raw.rename({"OBS_VALUE": "obs_value"}).with_columns(
+            pl.col("obs_value").cast(pl.Int64)
+        )
+
+    config = one_file_run(tmp_path, 'label,OBS_VALUE\n"1,234",5\nx,"1,234"\n')
+    with pytest.raises(InputError) as caught:
+        run_pipeline(one_stage(obs_value), config)
+    message = str(caught.value)
+    assert "line 3, column 'OBS_VALUE': value '1,234' is not a number (i64): it holds a comma" in (
+        message
+    )
+    assert "column 'label'" not in message
+
+
+class NonNegative(pa.DataFrameModel):
+    """Counts cannot be negative."""
+
+    count: int = pa.Field(ge=0)
+
+
+def wide_to_long(raw: pl.LazyFrame) -> pl.LazyFrame:
+    """Reshape one count column per category into (area, category, count) rows."""
+    return raw.unpivot(index="area", variable_name="category", value_name="count").with_columns(
+        pl.col("count").cast(pl.Int64)
+    )
+
+
+def test_a_schema_failure_of_a_reshaped_import_names_the_raw_line(tmp_path: Path) -> None:
+    config = one_file_run(tmp_path, "area,good,bad\nE1,10,2\nE2,11,-12\nE3,12,3\n")
+    with pytest.raises(ValidationFailedError) as caught:
+        run_pipeline(one_stage(wide_to_long, NonNegative), config)
+    assert "row 4 (from line 3 of raw.csv): {'area': 'E2', 'category': 'bad', 'count': -12}" in str(
+        caught.value
+    )

@@ -397,3 +397,120 @@ def write_frames_atomically(frames: dict[str, pl.DataFrame], out_dir: Path) -> d
         atomic_write_bytes(target, payload)
         written[name] = target
     return written
+
+
+# --- Finding the raw cells behind a failed cast ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BadCell:
+    """A cell of a raw input whose text a typed cast rejected.
+
+    Attributes:
+        line: the line of the file the row starts on (the header is line ``skip_rows + 1``).
+        column: the column name as published (before aliases or importer renames).
+        value: the cell's text.
+    """
+
+    line: int
+    column: str
+    value: str
+
+
+def _same_name(published: str, internal: str) -> bool:
+    """Whether a published header names an internal column (``OBS_VALUE`` -> ``obs_value``)."""
+
+    def squash(name: str) -> str:
+        return "".join(ch for ch in name.lower() if ch.isalnum())
+
+    return squash(published) == squash(internal)
+
+
+def find_bad_cells(
+    path: Path, column: str, values: Iterable[str], *, limit: int = 5
+) -> list[BadCell]:
+    """Return the cells of ``path`` holding ``values`` that a cast of ``column`` rejected.
+
+    Polars names the failing column by its name inside the pipeline and the
+    failing text, but not the row, and an importer may have renamed or
+    reshaped the column (``OBS_VALUE`` -> ``obs_value``, a year per column ->
+    one ``value`` column). So the raw file is read again as text, with the
+    same preamble rows skipped, and every cell holding a failing text (ignoring
+    surrounding spaces) is reported. Cells in a column of the same name win;
+    otherwise every column holding the text is reported. Error path only.
+    """
+    wanted = {value.strip() for value in values}
+    skip_rows = _skip_rows_of(path)
+    named: list[BadCell] = []
+    other: list[BadCell] = []
+    try:
+        with _text(path, skip_rows) as text:
+            reader = csv.reader(text)
+            header = next(reader, [])
+            start = skip_rows + reader.line_num + 1
+            for row in reader:
+                for name, cell in zip(header, row, strict=False):
+                    stripped = cell.strip()
+                    if stripped in wanted or stripped.replace(",", "") in wanted:
+                        hits = named if _same_name(name, column) else other
+                        hits.append(BadCell(line=start, column=name, value=cell))
+                if len(named) >= limit:
+                    break
+                start = skip_rows + reader.line_num + 1
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []
+    return (named or other)[:limit]
+
+
+def _skip_rows_of(path: Path) -> int:
+    """Return the preamble rows the latest whole-file scan of ``path`` skipped (0 if none)."""
+    key, _ = _LAST_SHAPE.get(path.resolve(), (None, None))
+    return key[3] if key is not None else 0
+
+
+def describe_bad_cell(path: Path, cell: BadCell, dtype: str) -> str:
+    """Say which raw cell a cast rejected and why, in the words of the file's publisher."""
+    text = cell.value.strip()
+    if text.replace(",", "").lstrip("+-").lower() in {"nan", "inf", "infinity"}:
+        why = "is not a finite number"
+    elif "," in text:
+        why = (
+            f"is not a number ({dtype}): it holds a comma (a thousands separator, such as "
+            "1,234, must be written 1234 in this file; a decimal comma as a point)"
+        )
+    else:
+        why = f"is not a number ({dtype})"
+    return f"{path}, line {cell.line}, column {cell.column!r}: value {cell.value!r} {why}"
+
+
+def find_source_line(paths: Iterable[Path], values: Mapping[str, object]) -> str | None:
+    """Return ``"line N of FILE"`` for the raw row that a reshaped row most likely came from.
+
+    The raw row is the one holding the most of the row's values as whole cells
+    (an area code, its name, the failing count), if at least two and no other
+    row holds as many. ``None`` when no row stands out. Error path only: it
+    reads each file once per call.
+    """
+    texts = {str(v).strip() for v in values.values() if v is not None and str(v).strip()}
+    best: list[tuple[int, Path]] = []
+    best_score = 1
+    for path in paths:
+        skip_rows = _skip_rows_of(path)
+        try:
+            with _text(path, skip_rows) as text:
+                reader = csv.reader(text)
+                next(reader, None)
+                start = skip_rows + reader.line_num + 1
+                for row in reader:
+                    score = len(texts.intersection(cell.strip() for cell in row))
+                    if score > best_score:
+                        best, best_score = [(start, path)], score
+                    elif score == best_score and best:
+                        best.append((start, path))
+                    start = skip_rows + reader.line_num + 1
+        except (OSError, UnicodeDecodeError, csv.Error):
+            continue
+    if len(best) != 1:
+        return None
+    line, path = best[0]
+    return f"line {line} of {path.name}"

@@ -25,7 +25,10 @@ are raised as :class:`~.errors.PipelineError` naming the file.
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,12 +38,12 @@ from typing import Any
 import pandera.polars as pa
 import polars as pl
 
-from . import manifest, publish
+from . import io, manifest, publish
 from .config import PipelineConfig
 from .errors import ConfigError, InputError
 from .inputs import Expect, read_input  # issue 11 (inputs): declared expectations, aliases
 from .io import csv_bytes, require_file, sha256_file
-from .validation import BATCH_ROWS, validate_parquet, validate_table
+from .validation import BATCH_ROWS, locating_rows, validate_parquet, validate_table
 
 log = logging.getLogger(__name__)
 
@@ -295,33 +298,41 @@ def _run_stage(
         log.debug("Polars error in stage %s", stage.name, exc_info=True)
         summary = str(exc).split("\n\n", maxsplit=1)[0]  # the rest is Polars' query plan
         msg = f"Stage {stage.name!r} failed reading {sources}: {type(exc).__name__}: {summary}"
-        raise InputError(msg) from exc
+        raw = [config.inputs[name] for name in stage.sources if name in config.inputs]
+        raise InputError(msg + _locate_failed_cast(summary, raw)) from exc
     except OSError as exc:
         msg = (
             f"Stage {stage.name!r} could not read or write a file: {publish.describe_os_error(exc)}"
         )
         raise InputError(msg) from exc
-    if spill is None:
-        validated = (
-            validate_table(collected, stage.schema, where=where, line_offset=stage.line_offset)
-            if check_data
-            else collected
-        )
-        frames[stage.output] = validated.lazy()
-        rows[stage.output] = validated.height
-    else:
-        frames[stage.output] = pl.scan_parquet(path)
-        rows[stage.output] = (
-            validate_parquet(
-                path,
-                stage.schema,
-                where=where,
-                line_offset=stage.line_offset,
-                batch_rows=batch_rows,
+    raw_paths = [config.inputs[name] for name in stage.sources if name in config.inputs]
+    locator = (
+        functools.partial(io.find_source_line, raw_paths)
+        if raw_paths and stage.line_offset is None
+        else None
+    )
+    with locating_rows(locator):  # a reshaping import stage: name the raw line of a bad row
+        if spill is None:
+            validated = (
+                validate_table(collected, stage.schema, where=where, line_offset=stage.line_offset)
+                if check_data
+                else collected
             )
-            if check_data
-            else _count_rows(frames[stage.output])
-        )
+            frames[stage.output] = validated.lazy()
+            rows[stage.output] = validated.height
+        else:
+            frames[stage.output] = pl.scan_parquet(path)
+            rows[stage.output] = (
+                validate_parquet(
+                    path,
+                    stage.schema,
+                    where=where,
+                    line_offset=stage.line_offset,
+                    batch_rows=batch_rows,
+                )
+                if check_data
+                else _count_rows(frames[stage.output])
+            )
     seconds = time.perf_counter() - start
     log.info(
         "%s %s: %s rows in -> %d rows out, %s %s (%.2fs)",
@@ -342,6 +353,37 @@ def _run_stage(
         "seconds": round(seconds, 4),
         "schema": f"{stage.schema.__module__}.{stage.schema.__qualname__}",
     }
+
+
+_FAILED_CAST = re.compile(
+    r"conversion from `str` to `(?P<dtype>[^`]+)` failed in column '(?P<column>[^']+)'"
+    r".*?values: (?P<values>\[.*\])",
+)
+_NOT_FINITE_NOTE = " (not a finite number)"
+
+
+def _locate_failed_cast(summary: str, paths: Sequence[Path]) -> str:
+    """Return lines naming the raw file, line and published column behind a failed cast.
+
+    Polars says which (internal) column and which texts failed, not where they
+    are; an importer may also have renamed or reshaped the column. The stage's
+    raw inputs are searched for the failing texts (see :func:`io.find_bad_cells`).
+    Returns ``""`` when the error is not a cast or no cell is found.
+    """
+    match = _FAILED_CAST.search(summary)
+    if match is None or not paths:
+        return ""
+    try:
+        values = [str(v) for v in json.loads(match["values"])]
+    except ValueError:
+        return ""
+    values = [v.removesuffix(_NOT_FINITE_NOTE) for v in values]
+    found = [
+        io.describe_bad_cell(path, cell, match["dtype"])
+        for path in paths
+        for cell in io.find_bad_cells(path, match["column"], values)
+    ]
+    return "".join(f"\n  - {line}" for line in found)
 
 
 def _count_rows(frame: pl.LazyFrame) -> int:

@@ -9,6 +9,9 @@ written to Parquet and checked batch by batch (:func:`validate_parquet`).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,29 @@ from .errors import ValidationFailedError
 
 MAX_EXAMPLES = 5
 BATCH_ROWS = 1_000_000  # rows validated at a time by validate_parquet (tens of MB)
+
+RowLocator = Callable[[Mapping[str, Any]], str | None]
+_ROW_LOCATOR: contextvars.ContextVar[RowLocator | None] = contextvars.ContextVar(
+    "rapkit_row_locator", default=None
+)
+
+
+@contextlib.contextmanager
+def locating_rows(locator: RowLocator | None) -> Iterator[None]:
+    """Say where each failing row came from while validating inside the block.
+
+    An import stage that reshapes its file (one wide row per area becomes one
+    long row per category) cannot report file lines by an offset; ``locator``
+    maps a failing row's values to a place in the raw file (e.g. ``"line 9 of
+    x.csv"``), or ``None`` when it cannot tell.
+    """
+    token = _ROW_LOCATOR.set(locator)
+    try:
+        yield
+    finally:
+        _ROW_LOCATOR.reset(token)
+
+
 UNIQUE_KEYS_PER_PASS = 5_000_000  # keys held at once when checking uniqueness on disk
 
 
@@ -100,6 +126,10 @@ def _describe_row(
     position = f"line {where + line_offset}" if line_offset is not None else f"row {where}"
     if 0 <= row < frame.height:
         values: dict[str, Any] = frame.row(row, named=True)
+        locator = _ROW_LOCATOR.get()
+        source = locator(values) if locator is not None and line_offset is None else None
+        if source is not None:
+            position = f"{position} (from {source})"
         return f"{position}: {values}"
     return position  # pragma: no cover - pandera reports positions within the frame
 

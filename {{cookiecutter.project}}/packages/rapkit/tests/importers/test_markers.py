@@ -27,3 +27,15 @@ def test_finite_number_casts_and_refuses_non_finite_text() -> None:
     assert frame.select(finite_number("area")).collect()["area"].to_list() == [12.5, 3.0]
     with pytest.raises(pl.exceptions.InvalidOperationError, match=r"'area'.*'?inf"):
         pl.LazyFrame({"area": ["1", "inf"]}).select(finite_number("area")).collect()
+
+
+def test_thousands_separators_are_read_unless_the_publisher_forbids_them() -> None:
+    frame = pl.LazyFrame({"pupils": ["1,234", "5"]})
+    assert frame.with_columns(value_and_flag("pupils", pl.Int64())).collect()[
+        "pupils"
+    ].to_list() == [
+        1234,
+        5,
+    ]
+    with pytest.raises(pl.exceptions.InvalidOperationError, match=r"'pupils'.*1,234"):
+        frame.with_columns(value_and_flag("pupils", pl.Int64(), thousands=False)).collect()

@@ -255,7 +255,7 @@ def tidy_ees(
     typed = [
         expr
         for column, dtype in measures.items()
-        for expr in value_and_flag(column, dtype, flag=f"{column.lower()}_flag")
+        for expr in value_and_flag(column, dtype, flag=f"{column.lower()}_flag", thousands=False)
     ]
     return raw.select(
         pl.col("time_period").str.strip_chars().cast(pl.Int64),

@@ -32,19 +32,23 @@ MARKERS = (
 NOT_FINITE = ("nan", "inf", "infinity")
 
 
-def value_and_flag(column: str, dtype: pl.DataType, *, flag: str | None = None) -> list[pl.Expr]:
+def value_and_flag(
+    column: str, dtype: pl.DataType, *, flag: str | None = None, thousands: bool = True
+) -> list[pl.Expr]:
     """Split a text column into a typed value (null for markers) and a marker flag.
 
     Blank cells are treated as missing with the flag ``"blank"``. Anything that is
     neither a number nor a known marker fails the cast with an error naming the
     column, rather than being silently dropped. ``NaN`` and ``inf`` (which a
     float cast would accept) are not numbers a publisher means: they fail too,
-    so they can never be published.
+    so they can never be published. ``thousands=False`` is for publishers whose
+    standards forbid thousands separators (DfE's explore education statistics):
+    there ``"1,234"`` fails the cast, as a sign the file was edited by hand.
     """
     text = pl.col(column).str.strip_chars()
     is_marker = text.str.to_lowercase().is_in(list(MARKERS))
     is_blank = text.is_null() | (text == "")
-    cleaned = text.str.replace_all(",", "")  # thousands separators, e.g. "1,234"
+    cleaned = text.str.replace_all(",", "") if thousands else text  # e.g. "1,234"
     not_finite = cleaned.str.to_lowercase().str.strip_chars_start("+-").is_in(NOT_FINITE)
     value = (
         pl.when(~(is_marker | is_blank))
