@@ -10,9 +10,18 @@ from typing import ClassVar
 
 import pandera.polars as pa
 import polars as pl
+from rapkit.importers.census import CensusCounts
 from rapkit.importers.geography import InLookup
 
 from .stages import COMPONENT_NAMES, PROXY_COMPONENTS
+
+
+
+class CensusInLookup(CensusCounts, InLookup):
+    """One Census table as imported, each area with its local authority from the lookup."""
+
+    lad_code: pl.String = pa.Field(nullable=True, description="Local authority (from the lookup)")
+
 
 LSOA_CODE = r"^[EW]01\d{6}$"  # GSS code of a Lower layer Super Output Area (2021)
 MSOA_CODE = r"^[EW]02\d{6}$"  # GSS code of a Middle layer Super Output Area (2021)

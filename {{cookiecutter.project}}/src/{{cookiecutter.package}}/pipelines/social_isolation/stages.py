@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import reduce
 
 import polars as pl
+from rapkit.importers.census import tidy_census
 from rapkit.importers.geography import with_lookup
 
 # --- Census 2021 categories (leaves: totals and subtotals are dropped on import) ---------------
@@ -246,6 +247,16 @@ def table_components(counts: pl.LazyFrame, components: Sequence[Component]) -> p
             "used_in",
         )
     )
+
+
+def tidy_census_in_lookup(raw: pl.LazyFrame, lookup: pl.LazyFrame) -> pl.LazyFrame:
+    """Type one Census table and add each area's local authority from the lookup.
+
+    Checking the area codes here, where the stage reads the raw table (schema
+    CensusInLookup), makes an unknown code fail naming that file; found
+    later, after the tables are combined, the message could name no file.
+    """
+    return with_lookup(tidy_census(raw), lookup.select("lsoa_code", "lad_code"))
 
 
 def compute_components(
