@@ -255,8 +255,16 @@ def tidy_census_in_lookup(raw: pl.LazyFrame, lookup: pl.LazyFrame) -> pl.LazyFra
     Checking the area codes here, where the stage reads the raw table (schema
     CensusInLookup), makes an unknown code fail naming that file; found
     later, after the tables are combined, the message could name no file.
+    The join keeps the table's row order, so reported rows follow the file.
     """
-    return with_lookup(tidy_census(raw), lookup.select("lsoa_code", "lad_code"))
+    return tidy_census(raw).join(
+        lookup.select("lsoa_code", "lad_code"),
+        left_on="area_code",
+        right_on="lsoa_code",
+        how="left",
+        validate="m:1",
+        maintain_order="left",
+    )
 
 
 def compute_components(
