@@ -93,6 +93,10 @@ class Workspace:
         lines[at:at] = [text if text.endswith("\n") else text + "\n"]
         self.write("".join(lines))
 
+    def append(self, text: str) -> None:
+        """Add a table (e.g. ``[aliases.x]``) after everything else."""
+        self.write(self.text().rstrip("\n") + "\n\n" + text + "\n")
+
     def prepend(self, text: str) -> None:
         """Add top-level settings before everything else."""
         self.write(text + "\n" + self.text())
@@ -438,7 +442,7 @@ CASES: list[Case] = [
     Case("parameter-below-minimum", SI, lambda ws: ws.set("eight_or_more_household_size", "7"),
          expect=("eight_or_more_household_size",), modes=(MEMORY,)),
     Case("alias-for-unknown-input", SI,
-         lambda ws: ws.add_after("[parameters]", '[parameters.category_aliases.wellbeing]\n"Fair" = "Fair health"'),
+         lambda ws: ws.append('[aliases.wellbeing]\ncategories = { "Fair" = "Fair health" }'),
          expect=("wellbeing",), modes=(MEMORY,)),
     Case("ragged-row-thousands-separator", SI,
          lambda ws: ws.edit_field("health", 6, "General health: Good health", "1,057", quote=False),
@@ -483,7 +487,7 @@ CASES: list[Case] = [
     Case("wrong-type-parameter", CA, lambda ws: ws.set("min_pupils", '"ten"'), expect=("min_pupils",),
          modes=(MEMORY,)),
     Case("alias-for-unknown-column", CA,
-         lambda ws: ws.add_after("[parameters.column_aliases]", 'no_such_column = "avg_att8"'),
+         lambda ws: ws.append('[aliases.ks4]\ncolumns = { no_such_column = "avg_att8" }'),
          expect=("no_such_column",), modes=(MEMORY,)),
     # --- green_space ---
     Case("outputs-dir-is-a-file", GS, outputs_dir_is_a_file, expect=("outputs_dir",)),

@@ -443,3 +443,13 @@ def test_older_traffic_layout_is_read_through_column_aliases(
     )
     config.write_text(text, encoding="utf-8")
     assert main(["--config", str(config), "run"]) == 0
+
+
+def test_a_label_not_in_the_walking_cycling_table_names_key_and_file(
+    workspace: Workspace,
+) -> None:
+    path = workspace.inputs["walking_cycling"]
+    with pytest.raises(ConfigError, match=r"active_lives_mode = 'Walking or cycing'") as caught:
+        stages.read_walking_cycling(path, labels={"active_lives_mode": "Walking or cycing"})
+    assert path.name in str(caught.value)
+    assert "Walking or cycling" in str(caught.value), "the labels the table has are listed"

@@ -425,3 +425,8 @@ def test_config_column_aliases_map_a_renamed_column(
     )
     config.write_text(text, encoding="utf-8")
     assert main(["--config", str(config), "run"]) == 0
+
+
+def test_an_unknown_deprivation_domain_names_the_key() -> None:
+    with pytest.raises(ConfigError, match=r"deprivation_domain[\s\S]*'imdd'"):
+        build({"deprivation_domain": "imdd"})

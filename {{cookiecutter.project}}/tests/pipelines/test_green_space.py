@@ -464,3 +464,18 @@ def test_every_input_declares_its_expectations(project_config: PipelineConfig) -
     built = build(project_config.parameters)
     assert set(built.expect) == set(built.readers) == set(project_config.inputs)
     assert all(expect.min_rows >= 1 and not expect.optional for expect in built.expect.values())
+
+
+def test_an_unknown_lsoa_in_the_pieces_names_the_file_and_line(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = workspace.inputs["greenspace_pieces"]
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    column = lines[0].rstrip("\n").split(",").index("LSOA11CD")
+    fields = lines[3].rstrip("\n").split(",")
+    fields[column] = "E01199999"
+    path.write_text("".join([*lines[:3], ",".join(fields) + "\n", *lines[4:]]), encoding="utf-8")
+    error = run_error(workspace.config_path, capsys)
+    assert path.name in error
+    assert re.search(r"line 4: .*E01199999", error), error
+    assert "not in the boundaries file" in error

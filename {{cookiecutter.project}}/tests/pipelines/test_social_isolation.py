@@ -654,3 +654,30 @@ def test_a_ragged_row_is_refused_with_its_line(
     error = run_error(workspace.config_path, capsys)
     assert f"{path.name}, line 5:" in error
     assert "fields, but the header has" in error
+
+
+def test_an_area_code_missing_from_the_lookup_names_the_census_file(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = workspace.inputs["tenure"]
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    code = lines[3].split(",")[2]
+    path.write_text("".join([*lines[:3], lines[3].replace(code, "E01999999"), *lines[4:]]))
+    error = run_error(workspace.config_path, capsys)
+    assert path.name in error
+    assert "E01999999" in error
+    assert "not in the LSOA 2021 lookup" in error
+    assert not list(workspace.outputs.glob("*.csv"))
+
+
+def test_an_lsoa_listed_twice_in_the_lookup_is_refused(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = workspace.inputs["lookup"]
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join([*lines, lines[2]]), encoding="utf-8")
+    code = lines[2].split(",")[0]
+    error = run_error(workspace.config_path, capsys)
+    assert path.name in error
+    assert code in error
+    assert not list(workspace.outputs.glob("*.csv"))

@@ -8,7 +8,7 @@ import pandera.polars as pa
 import polars as pl
 import pytest
 
-from rapkit.errors import ValidationFailedError
+from rapkit.errors import InputError, ValidationFailedError
 from rapkit.importers.geography import (
     InLookup,
     LsoaLookup,
@@ -81,3 +81,19 @@ def test_synthetic_codes_keep_nine_characters_and_stay_distinct_at_any_size() ->
         assert frame[column].str.contains(r"^E0[12]\d{6}$").all(), column
     assert frame["LSOA21CD"].n_unique() == frame.height
     assert frame.filter(pl.col("ObjectId") == 1)["LSOA21CD"].item() == "E01100001"
+
+
+def test_an_lsoa_listed_twice_fails_naming_the_code(tmp_path: Path) -> None:
+    # Without an OA21CD column a repeated LSOA is a fault in the file, not output areas.
+    path = tmp_path / "lookup.csv"
+    row = "E01000002,Area 001B,E02000001,Area 001,E08000001,Borough\n"
+    path.write_text("LSOA21CD,LSOA21NM,MSOA21CD,MSOA21NM,LAD22CD,LAD22NM\n" + row + row)
+    with pytest.raises(ValidationFailedError, match=r"lsoa_code[\s\S]*E01000002"):
+        validate(tidy_lsoa_lookup(read_lsoa_lookup(path)).collect(), LsoaLookup, where="test")
+
+
+def test_a_2011_lookup_is_refused_by_its_vintage(tmp_path: Path) -> None:
+    path = tmp_path / "lookup.csv"
+    path.write_text(LOOKUP_CSV.replace("21", "11").replace("LAD22", "LAD11"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"lookup\.csv is an LSOA 2011 lookup"):
+        read_lsoa_lookup(path)

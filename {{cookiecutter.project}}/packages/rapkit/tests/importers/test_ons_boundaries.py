@@ -45,7 +45,7 @@ def test_reads_codes_names_and_areas(tmp_path: Path) -> None:
 def test_2021_file_with_2011_configured_fails_naming_both_vintages(tmp_path: Path) -> None:
     header = HEADER_2011.replace("11", "21")
     path = write(tmp_path, header, [r.replace("E01000001", "E01035001") for r in ROWS_2011])
-    with pytest.raises(InputError, match=r"another vintage \(column 'LSOA21CD'\).*LSOA 2011"):
+    with pytest.raises(InputError, match=r"LSOA 2021 codes \(column 'LSOA21CD'\).*LSOA 2011"):
         geo.read_lsoa_boundaries(path, vintage="2011")
     assert geo.read_lsoa_boundaries(path, vintage="2021").collect().height == 2
 

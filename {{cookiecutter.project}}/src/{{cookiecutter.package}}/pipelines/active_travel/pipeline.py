@@ -82,7 +82,13 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
             "travel_to_work": stages.read_travel_to_work,
             "lsoa_lookup": read_lsoa_lookup,
             "walking_cycling": partial(
-                stages.read_walking_cycling, skip_rows=settings.walking_cycling_preamble_rows
+                stages.read_walking_cycling,
+                skip_rows=settings.walking_cycling_preamble_rows,
+                labels={
+                    "active_lives_mode": settings.active_lives_mode,
+                    "active_lives_purpose": settings.active_lives_purpose,
+                    "active_lives_frequency": settings.active_lives_frequency,
+                },
             ),
             "traffic_aadf": read_traffic_counts,
             "count_point_lsoa": stages.read_count_point_lsoa,

@@ -52,9 +52,27 @@ def read_count_point_lsoa(path: Path) -> pl.LazyFrame:
     )
 
 
-def read_walking_cycling(path: Path, *, skip_rows: int | None = None) -> pl.LazyFrame:
-    """Read a DfT walking and cycling table (CW0301 layout), finding or checking its header."""
-    return read_dft_table(path, skip_rows=skip_rows)
+def read_walking_cycling(
+    path: Path, *, skip_rows: int | None = None, labels: Mapping[str, str] | None = None
+) -> pl.LazyFrame:
+    """Read a DfT walking and cycling table (CW0301 layout), finding or checking its header.
+
+    ``labels`` maps a parameter (``active_lives_mode``, ``_purpose`` or
+    ``_frequency``) to the label it chooses. A label the table does not hold is
+    refused here, where the file is known, so the message names both the key
+    and the file (a misspelt label would otherwise select no rows at all).
+    """
+    raw = read_dft_table(path, skip_rows=skip_rows)
+    for key, label in (labels or {}).items():
+        column = key.removeprefix("active_lives_")
+        found = raw.select(pl.col(column).str.strip_chars().unique()).collect()[column]
+        if label not in found.to_list():
+            msg = (
+                f"{key} = {label!r} in [parameters] is not a {column} of {path}; "
+                f"the table has: {', '.join(sorted(found.drop_nulls().to_list()))}."
+            )
+            raise ConfigError(msg)
+    return raw
 
 
 def tidy_travel_to_work(raw: pl.LazyFrame) -> pl.LazyFrame:

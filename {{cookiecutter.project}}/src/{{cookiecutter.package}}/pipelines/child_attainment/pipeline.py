@@ -7,7 +7,7 @@ from typing import Any
 import pydantic
 import rapkit
 from rapkit import Expect, Pipeline, Stage
-from rapkit.importers.iod import IodSummary, tidy_iod_summary
+from rapkit.importers.iod import DOMAINS, IodSummary, tidy_iod_summary
 
 from . import schemas, stages
 
@@ -25,6 +25,16 @@ class Parameters(rapkit.Parameters):
     other_breakdown: str = stages.DEFAULT_GROUPS["other"]
     deprivation_domain: str = "imd"  # a key of rapkit.importers.iod.DOMAINS
     min_pupils: int = stages.MIN_PUPILS  # no gap is computed for smaller groups
+
+    @pydantic.field_validator("deprivation_domain")
+    @classmethod
+    def _known_domain(cls, domain: str) -> str:
+        """Refuse a misspelt domain before any file is read, naming the key."""
+        known = sorted(set(DOMAINS.values()))
+        if domain not in known:
+            msg = f"deprivation_domain must be one of {', '.join(known)}, not {domain!r}"
+            raise ValueError(msg)
+        return domain
 
 
 def build(parameters: Mapping[str, Any]) -> Pipeline:

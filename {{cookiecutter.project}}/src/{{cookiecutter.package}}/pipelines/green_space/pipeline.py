@@ -89,10 +89,10 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
             ),
             Stage(
                 "tidy_pieces",
-                stages.tidy_pieces,
-                {"raw": "greenspace_pieces"},
+                stages.tidy_pieces_in_boundaries,
+                {"raw": "greenspace_pieces", "boundaries": "boundaries"},
                 "pieces",
-                schemas.GreenspacePieces,
+                schemas.PiecesInBoundaries,
                 line_offset=2,
             ),
             Stage(

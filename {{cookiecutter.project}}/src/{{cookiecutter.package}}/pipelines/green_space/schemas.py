@@ -127,6 +127,24 @@ class GreenspacePieces(pa.DataFrameModel):
         )
 
 
+
+class PiecesInBoundaries(GreenspacePieces):
+    """The pieces as read, each marked with whether its LSOA is in the boundaries file."""
+
+    in_boundaries: pl.Boolean = pa.Field(description="Whether the LSOA is in the boundaries file.")
+
+    @pa.dataframe_check(
+        error=(
+            "LSOA code not in the boundaries file: is the pieces file on another geography "
+            "vintage, or do the boundaries cover a smaller area?"
+        )
+    )
+    @classmethod
+    def lsoa_in_boundaries(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """Every piece must lie in an LSOA of the boundaries file."""
+        return data.lazyframe.select(pl.col("in_boundaries"))
+
+
 class StudyArea(pa.DataFrameModel):
     """The LSOAs studied: ONS parks measures joined to each LSOA's area."""
 

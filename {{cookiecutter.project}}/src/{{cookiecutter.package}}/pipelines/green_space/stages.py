@@ -46,6 +46,21 @@ def tidy_pieces(raw: pl.LazyFrame) -> pl.LazyFrame:
     return os_open_greenspace.tidy_greenspace_pieces(raw)
 
 
+def tidy_pieces_in_boundaries(raw: pl.LazyFrame, boundaries: pl.LazyFrame) -> pl.LazyFrame:
+    """Type the pieces and mark whether each piece's LSOA is in the boundaries file.
+
+    The mark is checked by ``PiecesInBoundaries`` (schemas) in the stage
+    that reads the pieces file, so an unknown LSOA code fails naming that file
+    and its line (the join keeps the file's row order).
+    """
+    known = boundaries.select("lsoa_code", pl.lit(value=True).alias("in_boundaries"))
+    return (
+        tidy_pieces(raw)
+        .join(known, on="lsoa_code", how="left", maintain_order="left")
+        .with_columns(pl.col("in_boundaries").fill_null(value=False))
+    )
+
+
 def select_study_area(
     access: pl.LazyFrame,
     boundaries: pl.LazyFrame,

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import pydantic
 import rapkit
 from rapkit import COUNTS, Expect, Pipeline, Reader, Stage
-from rapkit.importers.census import CensusCounts, read_census, tidy_census
+from rapkit.importers.census import read_census
 from rapkit.importers.geography import LsoaLookup, read_lsoa_lookup, tidy_lsoa_lookup
 
 from . import schemas, stages
@@ -60,10 +60,10 @@ def _import_stage(name: str, table: str) -> Stage:
     """Return the stage that types one Census table and checks its categories add up."""
     return Stage(
         name=f"import_{table.lower()}",
-        func=tidy_census,
-        inputs={"raw": name},
+        func=stages.tidy_census_in_lookup,
+        inputs={"raw": name, "lookup": "lookup_tidy"},
         output=f"{name}_counts",
-        schema=CensusCounts,
+        schema=schemas.CensusInLookup,
     )
 
 

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 import pandera.polars as pa
 import polars as pl
+from rapkit.importers.census import CensusCounts
 from rapkit.importers.geography import InLookup
 
 from .stages import COMPONENT_NAMES, PROXY_COMPONENTS
@@ -20,6 +21,12 @@ LAD_CODE = r"^[EW]0[6-9]\d{6}$"  # GSS code of a local authority district
 CENSUS_TABLES = ["TS002", "TS007A", "TS011", "TS037", "TS038", "TS054"]
 LARGEST_HOUSEHOLD_MEAN = 8.0  # TS017's open band is "8 or more"; a mean above 8 is an error
 LOGODDS_TOLERANCE = 1e-9
+
+
+class CensusInLookup(CensusCounts, InLookup):
+    """One Census table as imported, each area with its local authority from the lookup."""
+
+    lad_code: pl.String = pa.Field(nullable=True, description="Local authority (from the lookup)")
 
 
 class Components(pa.DataFrameModel):

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import reduce
 
 import polars as pl
+from rapkit.importers.census import tidy_census
 from rapkit.importers.geography import with_lookup
 
 # --- Census 2021 categories (leaves: totals and subtotals are dropped on import) ---------------
@@ -245,6 +246,24 @@ def table_components(counts: pl.LazyFrame, components: Sequence[Component]) -> p
             "census_year",
             "used_in",
         )
+    )
+
+
+def tidy_census_in_lookup(raw: pl.LazyFrame, lookup: pl.LazyFrame) -> pl.LazyFrame:
+    """Type one Census table and add each area's local authority from the lookup.
+
+    Checking the area codes here, where the stage reads the raw table (schema
+    CensusInLookup), makes an unknown code fail naming that file; found
+    later, after the tables are combined, the message could name no file.
+    The join keeps the table's row order, so reported rows follow the file.
+    """
+    return tidy_census(raw).join(
+        lookup.select("lsoa_code", "lad_code"),
+        left_on="area_code",
+        right_on="lsoa_code",
+        how="left",
+        validate="m:1",
+        maintain_order="left",
     )
 
 

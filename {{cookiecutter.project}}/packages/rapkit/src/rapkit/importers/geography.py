@@ -15,7 +15,8 @@ from pathlib import Path
 import pandera.polars as pa
 import polars as pl
 
-from ..io import scan_text_csv
+from ..errors import InputError
+from ..io import column_aliases, read_header, scan_text_csv
 
 LOOKUP_COLUMNS = {
     "LSOA21CD": "lsoa_code",
@@ -28,18 +29,36 @@ LOOKUP_COLUMNS = {
 
 
 def read_lsoa_lookup(path: Path) -> pl.LazyFrame:
-    """Read an ONS LSOA 2021 to MSOA 2021 to LAD 2022 lookup as text (extra columns ignored)."""
-    return scan_text_csv(path, required=LOOKUP_COLUMNS).select(list(LOOKUP_COLUMNS))
+    """Read an ONS LSOA 2021 to MSOA 2021 to LAD 2022 lookup as text (extra columns ignored).
+
+    A 2011 lookup (``LSOA11CD`` ...) is refused by its vintage, which says more
+    than a list of missing columns. An output-area lookup (``OA21CD`` column)
+    repeats each LSOA once per output area, so it is reduced to distinct rows
+    here; any other repeat of an LSOA is a fault in the file, left for
+    :class:`LsoaLookup` (``unique=True``) to report with its lines.
+    """
+    header = read_header(path)
+    renames = column_aliases(path, header)
+    columns = [renames.get(name, name) for name in header]
+    if "LSOA21CD" not in columns and "LSOA11CD" in columns:
+        msg = (
+            f"{path} is an LSOA 2011 lookup (column 'LSOA11CD', no 'LSOA21CD'), but this "
+            "pipeline needs the LSOA 2021 lookup (LSOA21CD, MSOA21CD, LAD22CD): download the "
+            "LSOA (2021) to MSOA (2021) to LAD lookup from the ONS Open Geography Portal."
+        )
+        raise InputError(msg)
+    frame = scan_text_csv(path, required=LOOKUP_COLUMNS).select(list(LOOKUP_COLUMNS))
+    return frame.unique(maintain_order=True) if "OA21CD" in columns else frame
 
 
 def tidy_lsoa_lookup(raw: pl.LazyFrame) -> pl.LazyFrame:
-    """Rename to snake_case and keep one row per LSOA (output-area lookups repeat them)."""
-    return (
-        raw.rename(LOOKUP_COLUMNS)
-        .with_columns(pl.all().str.strip_chars())
-        .unique(maintain_order=True)
-        .sort("lsoa_code")
-    )
+    """Rename to snake_case and trim spaces, keeping every row.
+
+    Rows are not made distinct here: an LSOA listed twice must reach the
+    ``unique`` check of :class:`LsoaLookup` (and so fail naming the file and
+    code), not silently disappear.
+    """
+    return raw.rename(LOOKUP_COLUMNS).with_columns(pl.all().str.strip_chars()).sort("lsoa_code")
 
 
 class LsoaLookup(pa.DataFrameModel):

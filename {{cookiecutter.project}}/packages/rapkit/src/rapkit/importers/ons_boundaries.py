@@ -50,10 +50,10 @@ def read_lsoa_boundaries(path: Path, vintage: str = "2011") -> pl.LazyFrame:
     code = code_column(vintage)
     header = read_header(path)
     if code not in header:
-        others = [code_column(v) for v in VINTAGES if v != vintage and code_column(v) in header]
+        others = [v for v in VINTAGES if v != vintage and code_column(v) in header]
         if others:
             msg = (
-                f"{path} holds LSOA boundaries of another vintage (column {others[0]!r}), but "
+                f"{path} holds LSOA {others[0]} codes (column {code_column(others[0])!r}), but "
                 f"the pipeline is set to LSOA {vintage} (column {code!r}). Download the "
                 f"{vintage} boundaries, or change `lsoa_vintage` in [parameters] if every "
                 "input uses the other vintage."
