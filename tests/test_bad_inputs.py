@@ -104,8 +104,7 @@ def corpus_ids() -> list[tuple[Case, str]]:
 # Cases whose behaviour issue 11 asks for but the pipelines do not give yet, with what is
 # missing. Each is a strict xfail: it must keep failing until fixed (then an XPASS fails the
 # run and the entry must go). Nothing here is a wrong number published with exit 0.
-KNOWN_GAPS: dict[str, str] = {
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def marks(case: Case) -> list[pytest.MarkDecorator]:

@@ -127,7 +127,6 @@ class GreenspacePieces(pa.DataFrameModel):
         )
 
 
-
 class PiecesInBoundaries(GreenspacePieces):
     """The pieces as read, each marked with whether its LSOA is in the boundaries file."""
 
