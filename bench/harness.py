@@ -1,23 +1,28 @@
-"""Benchmark the generated example pipeline against an idiomatic pandas reference.
+"""Benchmark the generated pipeline against idiomatic pandas and a bare Polars script.
 
 ``nox -s bench`` (or ``python -m bench``) generates a project from this
-template, makes record-level inputs with its ``sample-data --rows N`` command,
-and runs, each in a fresh child process:
+template (``starter=none``: the record-level ``example`` pipeline), installs it
+once with ``uv sync``, makes inputs with its ``sample-data --rows N`` command
+(kept between runs: same seed, same file), and measures, interleaved in one
+run, each variant in a fresh child process:
 
-* ``polars``: the generated pipeline in memory (the default config), with
-  every Pandera data check on, and again with the checks off (to measure their
-  cost);
-* ``polars-streaming``: the same with ``streaming = true``, under an address
-  space cap (``RLIMIT_AS``, as ``prlimit --as`` sets) to show that memory stays
-  bounded, checks on and off;
-* ``pandas``: the same stages written in pandas (``bench/pandas_reference.py``),
-  whose output must equal the pipeline's.
+* ``pipeline``: the project's command line, ``run``, every data check on;
+* ``pipeline-unchecked``: the same command with the checks off
+  (``run_pipeline(check_data=False)``), to measure what validation costs;
+* ``pandas``: pandas at its best for this job (``bench/pandas_reference.py``:
+  pyarrow engine, typed read, no validation);
+* ``polars``: a bare Polars script (``bench/polars_reference.py``: typed
+  ``scan_csv``, ``group_by``, ``write_csv``), the practical limit.
 
-Wall time, peak resident memory (``ru_maxrss`` of that child, via
-``os.wait4``) and rows per second are written to ``bench-results/`` as JSON
-and a markdown table. POSIX only (Linux, macOS). Runs above
-``--in-memory-max-rows`` skip the in-memory and pandas variants, which need
-many times the input size in memory.
+Repeat ``r`` runs every variant once, the order rotated by ``r``, so a change
+of load on the (shared) machine hits every variant alike. Each run reports
+wall time, CPU time (user + system of that child, from ``os.wait4``) and peak
+resident memory (``ru_maxrss``). The outputs of pandas, Polars and the
+unchecked run must equal the pipeline's. Start-up (importing the command line
+and the run path) is measured too. POSIX only (Linux, macOS).
+
+Sizes above ``--in-memory-max-rows`` (``--full`` adds 100M rows) run in
+streaming mode (``streaming = true``) under a memory cap, without pandas.
 """
 
 from __future__ import annotations
@@ -28,33 +33,33 @@ import os
 import platform
 import re
 import shutil
+import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from bench import report
+
 TEMPLATE = Path(__file__).resolve().parents[1]
-DRIVER = Path(__file__).with_name("driver.py")
-PROFILER = Path(__file__).with_name("profile_checks.py")
+HERE = Path(__file__).resolve().parent
 PACKAGE = "bench_rap"
-DEFAULT_ROWS = ("1M",)
-FULL_ROWS = ("1M", "10M", "50M")
+PIPELINE = "example"
+OUTPUT = "area_summary.csv"
+DEFAULT_ROWS = ("1M", "10M")
+FULL_ROWS = ("100M",)  # added by --full, in streaming mode
 _SUFFIXES = {"": 1, "k": 1_000, "m": 1_000_000}
 GIB = 1 << 30
 MIB = 1 << 20
-
-# glibc reserves 64 MiB of address space per thread arena (up to 8 per core): reservations,
-# not memory in use, but an address-space cap (RLIMIT_AS) counts them. Two arenas keep the cap
-# about memory actually used.
-CAP_ENV = ("MALLOC_ARENA_MAX=2",)
-TARGET_SPEEDUP = 6.0  # at 10M rows, checks on, against pandas
-TARGET_OVERHEAD = 0.15  # share of wall time spent on validation at 10M rows
+# Variants in their base order (repeat r starts at index r).
+VARIANTS = ("pipeline", "pipeline-unchecked", "pandas", "polars")
+STREAMING_VARIANTS = ("pipeline", "pipeline-unchecked", "polars")
+# How often the harness reads a child's /proc/<pid>/status for its anonymous memory.
+SAMPLE_SECONDS = 0.05
 
 
 def parse_rows(text: str) -> int:
@@ -71,62 +76,94 @@ def parse_rows(text: str) -> int:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """Read the command line; every option has a light default."""
+    """Read the command line; the defaults take about three minutes on two cores."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument(
         "--rows",
         nargs="+",
         type=parse_rows,
         default=[parse_rows(r) for r in DEFAULT_ROWS],
-        help=f"input sizes (default {' '.join(DEFAULT_ROWS)}; full set {' '.join(FULL_ROWS)})",
+        help=f"input sizes (default {' '.join(DEFAULT_ROWS)})",
+    )
+    parser.add_argument(
+        "--full", action="store_true", help=f"also {' '.join(FULL_ROWS)} rows, streaming, under --cap-gb"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved repeats per size (default 3)")
+    parser.add_argument(
+        "--repeat-streaming", type=int, default=1, help="repeats of the streaming sizes (default 1)"
+    )
+    parser.add_argument(
+        "--startup-repeat", type=int, default=3, help="repeats of the start-up probes (default 3)"
     )
     parser.add_argument("--out", type=Path, default=TEMPLATE / "bench-results")
-    parser.add_argument("--work", type=Path, help="where to generate the project and data")
+    parser.add_argument("--work", type=Path, help="where to generate the project and data (default OUT/work)")
     parser.add_argument(
-        "--cap-gb", type=float, default=2.0, help="address space cap for streaming runs (GiB)"
+        "--cap-gb", type=float, default=2.0, help="memory cap of the streaming sizes, GiB (default 2)"
     )
     parser.add_argument(
-        "--cap-env",
-        nargs="*",
-        default=list(CAP_ENV),
-        metavar="NAME=VALUE",
-        help="environment of the capped runs (default %(default)s: see docs/benchmarks.md)",
+        "--cap-mode",
+        choices=("rss", "rlimit"),
+        default="rss",
+        help="rss: judge the child's peak memory against the cap (default); rlimit: also set "
+        "RLIMIT_AS to the cap (fails for inputs the CSV reader maps whole: docs/benchmarks.md)",
     )
-    parser.add_argument("--repeat", type=int, default=1, help="runs per variant; best is kept")
-    parser.add_argument(
-        "--render", type=Path, metavar="JSON", help="only rewrite the markdown of a results.json"
-    )
-    parser.add_argument("--timeout", type=float, default=1800, help="seconds before a run is stopped as hung")
     parser.add_argument(
         "--in-memory-max-rows",
         type=parse_rows,
         default=parse_rows("10M"),
-        help="largest size for the in-memory and pandas variants (default 10M)",
+        help="largest size run in memory, with pandas (default 10M); larger sizes stream",
     )
-    return parser.parse_args(argv)
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds before a run is stopped as hung")
+    parser.add_argument(
+        "--render", type=Path, metavar="JSON", help="only rewrite the markdown of a results.json"
+    )
+    args = parser.parse_args(argv)
+    if args.full:
+        args.rows = sorted({*args.rows, *(parse_rows(r) for r in FULL_ROWS)})
+    if min(args.repeat, args.repeat_streaming, args.startup_repeat) < 1:
+        parser.error("repeats must be at least 1")
+    return args
+
+
+@dataclass
+class Usage:
+    """What one child process cost."""
+
+    status: int
+    wall: float
+    cpu: float  # user + system seconds of the child (and its children, if it waited for them)
+    peak_rss_mib: float  # ru_maxrss: resident memory, anonymous and file-backed
+    peak_anon_mib: float | None  # largest RssAnon sampled from /proc (Linux), else None
+    stdout: str
+    stderr: str
 
 
 @dataclass
 class Run:
-    """One measured child process."""
+    """One measured run of one variant."""
 
     rows: int
     variant: str
-    checks: bool
-    seconds: float | None = None
+    repeat: int
+    position: int  # order within its repeat (0 = first)
+    mode: str  # "memory" or "streaming"
+    wall: float | None = None
+    cpu: float | None = None
     peak_rss_mib: float | None = None
-    cap_gib: float | None = None
+    peak_anon_mib: float | None = None
     status: str = "ok"
-    stages: list[dict[str, Any]] = field(default_factory=list)
+    load_1min: float | None = None  # the machine's load average when the run ended
+    modules: dict[str, bool] = field(default_factory=dict)
 
-    @property
-    def rows_per_second(self) -> float | None:
-        """Throughput, or None when the run failed."""
-        return self.rows / self.seconds if self.seconds else None
 
-    def as_dict(self) -> dict[str, Any]:
-        """The run as JSON-ready data."""
-        return {**asdict(self), "rows_per_second": self.rows_per_second}
+def _anon_mib(pid: int) -> float | None:
+    """The anonymous resident memory of ``pid`` now (Linux ``/proc``), in MiB."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return None
+    match = re.search(r"^RssAnon:\s+(\d+) kB", text, flags=re.MULTILINE)
+    return int(match[1]) / 1024 if match else None
 
 
 def measure(
@@ -137,13 +174,16 @@ def measure(
     env: dict[str, str],
     cap_bytes: int | None = None,
     timeout: float | None = None,
-) -> tuple[float, float, int, str, str]:
-    """Run ``command``; return wall seconds, peak RSS (MiB), exit status, stdout and stderr.
+) -> Usage:
+    """Run ``command`` in a fresh process and measure it.
 
-    ``os.wait4`` gives the resource usage of this child alone, unlike
-    ``RUSAGE_CHILDREN``, which is the maximum over every child so far. A run
-    still going after ``timeout`` seconds is killed (status -9): a process that
-    hits an address-space cap can hang rather than fail.
+    ``os.wait4`` gives the resource usage of this child alone (``RUSAGE_CHILDREN``
+    would be the maximum over every child so far). While it runs, the harness
+    samples its anonymous memory, which, unlike ``ru_maxrss``, excludes file
+    pages the kernel can drop (a memory-mapped input). ``cap_bytes`` sets an
+    address-space limit (``RLIMIT_AS``, what ``ulimit -v`` sets). A run still
+    going after ``timeout`` seconds is killed (status -9): a process that hits
+    an address-space cap can hang rather than fail.
     """
     limit: Callable[[], None] | None = None
     if cap_bytes is not None:
@@ -153,31 +193,49 @@ def measure(
 
             resource.setrlimit(resource.RLIMIT_AS, (cap_bytes, cap_bytes))
 
+    scratch.mkdir(parents=True, exist_ok=True)
     out_path, err_path = scratch / "stdout.txt", scratch / "stderr.txt"
+    peak_anon: float | None = None
     with out_path.open("wb") as out, err_path.open("wb") as err:
         start = time.perf_counter()
-        # The harness has no threads, so setting a limit between fork and exec is safe.
-        process = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env=env,
-            stdout=out,
-            stderr=err,
-            preexec_fn=limit,  # noqa: PLW1509
-        )
-        timer = threading.Timer(timeout, process.kill) if timeout else None
-        if timer:
-            timer.start()
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - start
-        if timer:
-            timer.cancel()
-            timer.join()
+        # The harness starts no threads, so setting a limit between fork and exec is safe.
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err, preexec_fn=limit)  # noqa: PLW1509
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            anon = _anon_mib(process.pid)
+            if anon is not None:
+                peak_anon = max(peak_anon or 0.0, anon)
+            if timeout is not None and time.perf_counter() - start > timeout:
+                process.send_signal(signal.SIGKILL)
+            time.sleep(SAMPLE_SECONDS)
+        wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
-    stdout = out_path.read_text(encoding="utf-8", errors="replace")
-    stderr = err_path.read_text(encoding="utf-8", errors="replace")
-    peak = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024) / MIB
-    return seconds, peak, process.returncode, stdout, stderr
+    return Usage(
+        status=process.returncode,
+        wall=wall,
+        cpu=usage.ru_utime + usage.ru_stime,
+        peak_rss_mib=usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024) / MIB,
+        peak_anon_mib=peak_anon,
+        stdout=out_path.read_text(encoding="utf-8", errors="replace"),
+        stderr=err_path.read_text(encoding="utf-8", errors="replace"),
+    )
+
+
+def interleave(variants: Sequence[str], repeats: int) -> list[tuple[int, int, str]]:
+    """The run order: ``(repeat, position, variant)``, every variant once per repeat, rotated.
+
+    Repeat ``r`` starts with variant ``r`` (modulo their number), so no variant
+    always runs first (cold caches) or always follows the same neighbour, and
+    a load change during the run is shared by every variant.
+    """
+    order = []
+    for repeat in range(repeats):
+        shift = repeat % len(variants)
+        rotated = [*variants[shift:], *variants[:shift]]
+        order += [(repeat, position, name) for position, name in enumerate(rotated)]
+    return order
 
 
 def child_env() -> dict[str, str]:
@@ -188,10 +246,13 @@ def child_env() -> dict[str, str]:
 
 
 def generate_project(work: Path) -> Path:
-    """Generate a project with the example pipeline (``starter=none``) into ``work``; install it."""
+    """Generate a fresh project with the example pipeline (``starter=none``) in ``work``; install it.
+
+    ``uv sync`` uses uv's one shared cache, so only the first run downloads.
+    """
     from cookiecutter.main import cookiecutter
 
-    shutil.rmtree(work / PACKAGE.replace("_", "-"), ignore_errors=True)  # always fresh
+    shutil.rmtree(work / PACKAGE.replace("_", "-"), ignore_errors=True)  # always the current code
     os.environ["COOKIECUTTER_RAP_NO_LOCK"] = "1"
     try:
         folder = Path(
@@ -214,7 +275,7 @@ def write_config(project: Path, source: Path, out: Path, *, streaming: bool) -> 
     """Write a pipeline config inside ``project`` that reads ``source``."""
     path = project / "config" / f"bench-{'streaming' if streaming else 'memory'}.toml"
     path.write_text(
-        f'pipeline = "example"\noutputs_dir = {json.dumps(out.as_posix())}\n'
+        f'pipeline = "{PIPELINE}"\noutputs_dir = {json.dumps(out.as_posix())}\n'
         f"streaming = {'true' if streaming else 'false'}\n\n"
         f"[inputs]\nresidents = {json.dumps(source.as_posix())}\n\n"
         "[parameters]\nolder_age = 65\n",
@@ -223,257 +284,272 @@ def write_config(project: Path, source: Path, out: Path, *, streaming: bool) -> 
     return path
 
 
-def best(runs: list[Run]) -> Run:
-    """The fastest successful run of a repeated variant, else the last failure."""
-    ok = [run for run in runs if run.status == "ok"]
-    return min(ok, key=lambda run: run.seconds or 0) if ok else runs[-1]
-
-
-def bench_size(project: Path, rows: int, args: argparse.Namespace, log: Callable[[str], None]) -> list[Run]:
-    """Make inputs of ``rows`` rows and measure every variant on them."""
-    python = str(project / ".venv" / "bin" / "python")
+def make_data(project: Path, rows: int, log: Callable[[str], None]) -> Path:
+    """The residents file of ``rows`` rows, made by the project's ``sample-data`` once and kept."""
     data = project.parent / f"data-{rows}"
-    env = child_env()
     source = data / "residents.csv"
-    if not source.is_file():  # kept between runs of the harness: same seed, same file
-        log(f"{rows:,} rows: generating sample data")
+    if not source.is_file():
+        log(f"{rows:,} rows: generating sample data (kept in {data} for the next run)")
+        partial = data / "partial"
+        shutil.rmtree(partial, ignore_errors=True)
         subprocess.run(
-            [python, "-m", PACKAGE, "sample-data", "--rows", str(rows), "--out", str(data)],
+            [
+                project / ".venv" / "bin" / "python",
+                "-m",
+                PACKAGE,
+                "sample-data",
+                "--rows",
+                str(rows),
+                "--out",
+                partial,
+            ],
             cwd=project,
-            env=env,
+            env=child_env(),
             check=True,
             capture_output=True,
         )
-    cap = round(args.cap_gb * GIB)
-    in_memory = rows <= args.in_memory_max_rows
-    variants: list[tuple[str, bool, int | None, list[str]]] = []
-    for streaming in (False, True):
-        if not streaming and not in_memory:
-            continue
-        name = "polars-streaming" if streaming else "polars"
-        config = write_config(project, source, data / f"out-{name}", streaming=streaming)
-        command = [python, str(DRIVER), PACKAGE, str(config), str(data / f"out-{name}")]
-        variants.append((name, True, cap if streaming else None, command))
-        variants.append((name, False, cap if streaming else None, [*command, "--no-checks"]))
-    if in_memory:
-        reference = [sys.executable, "-m", "bench.pandas_reference", str(source), str(data / "pandas.csv")]
-        variants.append(("pandas", False, None, reference))
-
-    results = []
-    for name, checks, cap_bytes, command in variants:
-        attempts = []
-        for _ in range(args.repeat):
-            cwd = TEMPLATE if name == "pandas" else project
-            run_env = {**env, **dict(item.split("=", 1) for item in args.cap_env)} if cap_bytes else env
-            seconds, peak, status, stdout, stderr = measure(
-                command, cwd=cwd, scratch=data, env=run_env, cap_bytes=cap_bytes, timeout=args.timeout
-            )
-            run = Run(
-                rows=rows,
-                variant=name,
-                checks=checks,
-                seconds=round(seconds, 3),
-                peak_rss_mib=round(peak, 1),
-                cap_gib=args.cap_gb if cap_bytes else None,
-            )
-            if status == -9:
-                run.status = f"killed after {args.timeout:g} s (hung?)"
-                run.seconds = None
-            elif status != 0:
-                run.status = f"failed (exit {status}): {stderr.strip().splitlines()[-1:] or ''}"
-                run.seconds = None
-            elif name != "pandas":
-                run.stages = json.loads(stdout.strip().splitlines()[-1])
-            attempts.append(run)
-        run = best(attempts)
-        log(
-            f"{rows:,} rows: {name} checks={'on' if checks else 'off'}: {run.seconds}s, "
-            f"{run.peak_rss_mib} MiB, {run.status}"
-        )
-        results.append(run)
-    if in_memory:
-        results.append(compare_outputs(rows, data / "out-polars" / "area_summary.csv", data / "pandas.csv"))
-    return results
+        (partial / "residents.csv").replace(source)  # only a whole file is ever reused
+        partial.rmdir()
+    return source
 
 
-def profile_checks(project: Path, rows: int) -> dict[str, Any]:
-    """Time each column's Pandera checks on the tidy residents table (in memory)."""
+def commands(
+    project: Path, source: Path, data: Path, *, streaming: bool
+) -> dict[str, tuple[list[str], Path, Path]]:
+    """Each variant's command line, working folder and the CSV it writes."""
     python = str(project / ".venv" / "bin" / "python")
-    source = project.parent / f"data-{rows}" / "residents.csv"
-    done = subprocess.run(
-        [python, str(PROFILER), PACKAGE, str(source)],
-        cwd=project,
-        env=child_env(),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    out = {name: data / f"out-{name}" for name in VARIANTS}
+    config = write_config(project, source, out["pipeline"], streaming=streaming)
+    cli = ["--", "--config", str(config), "run"]
+    streaming_flag = ["--streaming"] if streaming else []
+    for folder in out.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    return {
+        "pipeline": (
+            [python, str(HERE / "driver.py"), PACKAGE, *cli, "--out", str(out["pipeline"])],
+            project,
+            out["pipeline"] / OUTPUT,
+        ),
+        "pipeline-unchecked": (
+            [
+                python,
+                str(HERE / "driver.py"),
+                PACKAGE,
+                "--no-checks",
+                *cli,
+                "--out",
+                str(out["pipeline-unchecked"]),
+            ],
+            project,
+            out["pipeline-unchecked"] / OUTPUT,
+        ),
+        # pandas needs pyarrow, which the project does not install: the harness's own environment.
+        "pandas": (
+            [sys.executable, "-m", "bench.pandas_reference", str(source), str(out["pandas"] / OUTPUT)],
+            TEMPLATE,
+            out["pandas"] / OUTPUT,
+        ),
+        # The project's Python: the same Polars as the pipeline.
+        "polars": (
+            [
+                python,
+                str(HERE / "polars_reference.py"),
+                str(source),
+                str(out["polars"] / OUTPUT),
+                *streaming_flag,
+            ],
+            project,
+            out["polars"] / OUTPUT,
+        ),
+    }
 
 
-def compare_outputs(rows: int, polars_csv: Path, pandas_csv: Path) -> Run:
-    """Check that pandas and the pipeline produced the same table (as a pseudo-run)."""
+def bench_size(
+    project: Path, rows: int, args: argparse.Namespace, log: Callable[[str], None]
+) -> dict[str, Any]:
+    """Measure every variant of one size, interleaved; compare their outputs with the pipeline's."""
+    source = make_data(project, rows, log)
+    data = source.parent
+    streaming = rows > args.in_memory_max_rows
+    variants = STREAMING_VARIANTS if streaming else VARIANTS
+    repeats = args.repeat_streaming if streaming else args.repeat
+    cap_bytes = round(args.cap_gb * GIB) if streaming and args.cap_mode == "rlimit" else None
+    env = child_env()
+    if cap_bytes:
+        # glibc reserves 64 MiB of address space per thread arena: RLIMIT_AS counts it.
+        env["MALLOC_ARENA_MAX"] = "2"
+    table = commands(project, source, data, streaming=streaming)
+    for _, _, target in table.values():
+        target.unlink(missing_ok=True)  # a failed run must not leave an old output to compare
+    runs = []
+    for repeat, position, name in interleave(variants, repeats):
+        command, cwd, _ = table[name]
+        usage = measure(
+            command, cwd=cwd, scratch=data / "scratch", env=env, cap_bytes=cap_bytes, timeout=args.timeout
+        )
+        run = Run(
+            rows=rows,
+            variant=name,
+            repeat=repeat,
+            position=position,
+            mode="streaming" if streaming else "memory",
+            wall=round(usage.wall, 3),
+            cpu=round(usage.cpu, 3),
+            peak_rss_mib=round(usage.peak_rss_mib, 1),
+            peak_anon_mib=None if usage.peak_anon_mib is None else round(usage.peak_anon_mib, 1),
+            load_1min=round(os.getloadavg()[0], 2),
+        )
+        if usage.status == -signal.SIGKILL:
+            run.status = f"killed after {args.timeout:g} s (hung?)"
+        elif usage.status != 0:
+            last = usage.stderr.strip().splitlines()[-1:] or [""]
+            run.status = f"failed (exit {usage.status}): {last[0][:200]}"
+        elif name.startswith("pipeline"):
+            run.modules = json.loads(usage.stdout.strip().splitlines()[-1])["modules"]
+        log(
+            f"{rows:,} rows, repeat {repeat + 1}/{repeats}: {name}: wall {run.wall:.2f} s, "
+            f"CPU {run.cpu:.2f} s, peak RSS {run.peak_rss_mib:,.0f} MiB, {run.status}"
+        )
+        runs.append(run)
+    outputs = {
+        name: compare_outputs(table["pipeline"][2], table[name][2]) for name in variants if name != "pipeline"
+    }
+    return {
+        "rows": rows,
+        "mode": "streaming" if streaming else "memory",
+        "repeats": repeats,
+        "cap_gib": args.cap_gb if streaming else None,
+        "cap_mode": args.cap_mode if streaming else None,
+        "input_bytes": source.stat().st_size,
+        "runs": [asdict(run) for run in runs],
+        "outputs": outputs,
+    }
+
+
+def compare_outputs(expected: Path, actual: Path) -> str:
+    """Whether ``actual`` holds the same table as ``expected`` (the pipeline's output).
+
+    Returns ``"byte-identical"``, ``"equal"`` (same frame, different bytes),
+    or ``"MISMATCH: ..."`` / ``"missing: ..."``; never raises.
+    """
     import polars as pl
     from polars.testing import assert_frame_equal
 
-    run = Run(rows=rows, variant="pandas-equals-polars", checks=False)
+    for path in (expected, actual):
+        if not path.is_file():
+            return f"missing: {path}"
+    if expected.read_bytes() == actual.read_bytes():
+        return "byte-identical"
     try:
-        assert_frame_equal(pl.read_csv(polars_csv), pl.read_csv(pandas_csv), check_dtypes=False)
-    except (AssertionError, OSError, pl.exceptions.PolarsError) as exc:
-        run.status = f"MISMATCH: {exc}"
-    else:
-        same_bytes = polars_csv.read_bytes() == pandas_csv.read_bytes()
-        run.status = "equal" + (" (byte-identical CSV)" if same_bytes else "")
-    return run
+        assert_frame_equal(pl.read_csv(expected), pl.read_csv(actual), check_dtypes=False)
+    except (AssertionError, pl.exceptions.PolarsError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return f"MISMATCH: {first}"
+    return "equal"
 
 
-def summarise(runs: list[Run]) -> list[dict[str, Any]]:
-    """Per size: speed-up over pandas, validation overhead, streaming under the cap."""
-    sizes = sorted({run.rows for run in runs})
-    summary = []
-    for rows in sizes:
-        by = {(run.variant, run.checks): run for run in runs if run.rows == rows}
+IMPORT_LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)\s*$")
 
-        def seconds(variant: str, checks: bool, by: dict[tuple[str, bool], Run] = by) -> float | None:
-            run = by.get((variant, checks))
-            return run.seconds if run and run.status == "ok" else None
 
-        pandas, on, off = seconds("pandas", False), seconds("polars", True), seconds("polars", False)
-        s_on, s_off = seconds("polars-streaming", True), seconds("polars-streaming", False)
-        streaming = by.get(("polars-streaming", True))
-        match = by.get(("pandas-equals-polars", False))
-        summary.append(
-            {
-                "rows": rows,
-                "speedup_vs_pandas": round(pandas / on, 2) if pandas and on else None,
-                "speedup_vs_pandas_streaming": round(pandas / s_on, 2) if pandas and s_on else None,
-                "validation_overhead": round((on - off) / on, 3) if on and off else None,
-                "validation_overhead_streaming": round((s_on - s_off) / s_on, 3) if s_on and s_off else None,
-                "streaming_under_cap": (streaming.status == "ok") if streaming else None,
-                "cap_gib": streaming.cap_gib if streaming else None,
-                "pandas_output": match.status if match else None,
+def top_imports(importtime_stderr: str, count: int = 8) -> list[tuple[str, float]]:
+    """The slowest top-level packages in ``python -X importtime`` output: ``(package, seconds)``.
+
+    Each package's time is the cumulative time of the line that imported it
+    (so it includes what it imported that was not loaded yet): ``rapkit`` is
+    the whole library, ``polars`` or ``pandera`` the share of whichever
+    imported it first.
+    """
+    times: dict[str, float] = {}
+    for line in importtime_stderr.splitlines():
+        match = IMPORT_LINE.match(line)
+        if match and "." not in match[4]:
+            times[match[4]] = max(times.get(match[4], 0.0), int(match[2]) / 1e6)
+    return sorted(times.items(), key=lambda item: -item[1])[:count]
+
+
+def bench_startup(project: Path, args: argparse.Namespace, log: Callable[[str], None]) -> dict[str, Any]:
+    """Start-up: ``python -m PACKAGE --help`` and the import of the CLI and run path, fresh processes."""
+    python = str(project / ".venv" / "bin" / "python")
+    env = child_env()
+    scratch = project.parent / "startup"
+    probes = {
+        "help": [python, "-m", PACKAGE, "--help"],
+        "imports": [python, str(HERE / "startup.py"), PACKAGE, PIPELINE],
+    }
+    help_walls, cli, run_path, loaded = [], [], [], {}
+    for _, _, name in interleave(tuple(probes), args.startup_repeat):
+        usage = measure(probes[name], cwd=project, scratch=scratch, env=env, timeout=args.timeout)
+        if usage.status != 0:
+            msg = f"start-up probe {name} failed: {usage.stderr.strip()[-500:]}"
+            raise RuntimeError(msg)
+        if name == "help":
+            help_walls.append(usage.wall)
+        else:
+            result = json.loads(usage.stdout.strip().splitlines()[-1])
+            cli.append(result["cli_import_seconds"])
+            run_path.append(result["pipeline_import_seconds"])
+            loaded = {
+                "after_cli": result["loaded_after_cli"],
+                "after_pipeline": result["loaded_after_pipeline"],
             }
-        )
-    return summary
+    profile = measure(
+        [python, "-X", "importtime", "-c", f"import rapkit.cli, {PACKAGE}.pipelines.{PIPELINE}"],
+        cwd=project,
+        scratch=scratch,
+        env=env,
+    )
+    startup = {
+        "help_wall": report.stats(help_walls),
+        "cli_import": report.stats(cli),
+        "pipeline_import": report.stats(run_path),
+        "loaded": loaded,
+        "top_imports": top_imports(profile.stderr),
+    }
+    log(
+        f"start-up: --help {startup['help_wall']['median']:.2f} s, import CLI "
+        f"{startup['cli_import']['median']:.2f} s, then pipeline {startup['pipeline_import']['median']:.2f} s; "
+        f"pandas loaded: {loaded['after_pipeline']['pandas']}"
+    )
+    return startup
 
 
 def machine(project: Path) -> dict[str, Any]:
     """Describe the machine and the library versions (the pipeline's from its own venv)."""
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / GIB
-    script = "import importlib.metadata as m; print(m.version('polars'), m.version('pandera'))"
-    pipeline_polars, pandera = subprocess.run(
+    script = "import importlib.metadata as m; print(m.version('polars'), m.version('pandera'), m.version('rapkit'))"
+    pipeline_polars, pandera, rapkit = subprocess.run(
         [str(project / ".venv" / "bin" / "python"), "-c", script],
         capture_output=True,
         text=True,
         check=True,
+        env=child_env(),
     ).stdout.split()
-    versions = {"polars": pipeline_polars, "pandera": pandera, "pandas": version("pandas")}
+    from importlib.metadata import version
+
     return {
-        "load_average_1min": round(os.getloadavg()[0], 2),  # other work on the machine
         "cpus": os.cpu_count(),
         "memory_gib": round(memory, 1),
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
         "python": platform.python_version(),
-        "versions": versions,
+        "versions": {
+            "rapkit": rapkit,
+            "polars": pipeline_polars,
+            "pandera": pandera,
+            "pandas": version("pandas"),
+            "pyarrow": version("pyarrow"),
+        },
     }
 
 
-def _fmt(value: float | None, spec: str) -> str:
-    return "-" if value is None else format(value, spec)
-
-
-def markdown(document: dict[str, Any]) -> str:
-    """Render the results as two markdown tables (runs, then summary against the targets)."""
-    lines = [
-        "| Rows | Variant | Data checks | Wall (s) | Peak RSS (MiB) | Rows/s | Status |",
-        "| ---: | --- | --- | ---: | ---: | ---: | --- |",
-    ]
-    for run in document["runs"]:
-        if run["variant"] == "pandas-equals-polars":
-            continue
-        cap = f", cap {run['cap_gib']:g} GiB" if run["cap_gib"] else ""
-        checks = "on" if run["checks"] else ("none" if run["variant"] == "pandas" else "off")
-        lines.append(
-            f"| {run['rows']:,} | {run['variant']}{cap} | {checks} | {_fmt(run['seconds'], '.2f')} "
-            f"| {_fmt(run['peak_rss_mib'], ',.0f')} | {_fmt(run['rows_per_second'], ',.0f')} "
-            f"| {run['status']} |"
-        )
-    lines += [
-        "",
-        (
-            "| Rows | Speed-up vs pandas (in memory / streaming) | Validation overhead "
-            "(in memory / streaming) | Streaming under cap | pandas output |"
-        ),
-        "| ---: | ---: | ---: | --- | --- |",
-    ]
-    for item in document["summary"]:
-        under = {True: f"yes ({item['cap_gib']:g} GiB)", False: "NO", None: "-"}[item["streaming_under_cap"]]
-        lines.append(
-            f"| {item['rows']:,} | {_ratio(item['speedup_vs_pandas'])} / "
-            f"{_ratio(item['speedup_vs_pandas_streaming'])} "
-            f"| {_percent(item['validation_overhead'])} / "
-            f"{_percent(item['validation_overhead_streaming'])} "
-            f"| {under} | {item['pandas_output'] or '-'} |"
-        )
-    for profile in document.get("check_profiles", []):
-        wall = next(
-            (
-                run["seconds"]
-                for run in document["runs"]
-                if (run["rows"], run["variant"], run["checks"]) == (profile["rows"], "polars", True)
-            ),
-            None,
-        )
-        share = (
-            f" That is {profile['validate_seconds'] / wall:.0%} of the {wall:.2f} s in-memory run "
-            "with checks on."
-            if wall
-            else ""
-        )
-        lines += [
-            "",
-            (
-                f"Where validation time goes at {profile['rows']:,} rows (in memory; read and tidy "
-                f"{profile['read_and_tidy_seconds']:.2f} s, runner's validation {profile['validate_seconds']:.2f} s)."
-                f"{share} Pandera alone on the whole schema, with its own `unique`: "
-                f"{profile.get('pandera_whole_schema_seconds', float('nan')):.2f} s; by column:"
-            ),
-            "",
-            "| Column | Checks | Seconds |",
-            "| --- | --- | ---: |",
-        ]
-        lines += [
-            f"| {name} | {', '.join(item['checks'])} | {item['seconds']:.2f} |"
-            for name, item in profile["columns"].items()
-        ]
-    return "\n".join(lines) + "\n"
-
-
-def _ratio(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}x"
-
-
-def _percent(share: float | None) -> str:
-    return "-" if share is None else f"{share * 100:.0f}%"
-
-
-def write_results(document: dict[str, Any], out: Path) -> tuple[Path, Path]:
-    """Write ``results.json`` and ``results.md`` into ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
-    json_path, md_path = out / "results.json", out / "results.md"
-    json_path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    md_path.write_text(markdown(document), encoding="utf-8")
-    return json_path, md_path
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the benchmark and write the results."""
+    """Run the benchmark (or only re-render a results.json) and write the results."""
     args = parse_args(argv)
     if args.render:
         document = json.loads(args.render.read_text(encoding="utf-8"))
-        args.render.with_suffix(".md").write_text(markdown(document), encoding="utf-8")
-        print(markdown(document))
+        text = report.markdown(document)
+        args.render.with_suffix(".md").write_text(text, encoding="utf-8")
+        print(text)
         return 0
     work = (args.work or args.out / "work").resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -481,33 +557,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     def log(message: str) -> None:
         print(f"[bench] {message}", flush=True)
 
-    log(f"generating a project in {work}")
+    started = time.perf_counter()
+    log(f"generating and installing a project in {work}")
     project = generate_project(work)
-    started = datetime.now(UTC).replace(microsecond=0).isoformat()
-    load_at_start = round(os.getloadavg()[0], 2)
-    runs: list[Run] = []
-    profiles = []
-    for rows in args.rows:
-        runs.extend(bench_size(project, rows, args, log))
-        if rows <= args.in_memory_max_rows:
-            profiles.append(profile_checks(project, rows))
-    document = {
-        "started": started,
-        "finished": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "load_average_1min_at_start": load_at_start,
+    document: dict[str, Any] = {
+        "started": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "machine": machine(project),
         "options": {
             "rows": args.rows,
-            "cap_gib": args.cap_gb,
-            "cap_env": args.cap_env,
             "repeat": args.repeat,
+            "repeat_streaming": args.repeat_streaming,
+            "cap_gib": args.cap_gb,
+            "cap_mode": args.cap_mode,
             "in_memory_max_rows": args.in_memory_max_rows,
         },
-        "runs": [run.as_dict() for run in runs],
-        "check_profiles": profiles,
     }
-    document["summary"] = summarise(runs)
-    json_path, md_path = write_results(document, args.out)
-    log(f"wrote {json_path} and {md_path}")
-    print(md_path.read_text(encoding="utf-8"))
+    loads = [os.getloadavg()[0]]
+    document["startup"] = bench_startup(project, args, log)
+    sizes = []
+    for rows in args.rows:
+        sizes.append(bench_size(project, rows, args, log))
+        loads.append(os.getloadavg()[0])
+    document["sizes"] = sizes
+    document["load_average_1min"] = {"min": round(min(loads), 2), "max": round(max(loads), 2)}
+    document["finished"] = datetime.now(UTC).replace(microsecond=0).isoformat()
+    document["harness_seconds"] = round(time.perf_counter() - started, 1)
+    text = report.markdown(document)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    (args.out / "results.md").write_text(text, encoding="utf-8")
+    print(text)
+    log(f"wrote {args.out / 'results.json'} and results.md in {document['harness_seconds']:.0f} s")
     return 0

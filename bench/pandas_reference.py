@@ -1,9 +1,11 @@
-"""The example pipeline's stages written the way most pandas code is written.
+"""The example pipeline written as a performance-minded analyst would write it in pandas.
 
-This is the yardstick for the generated Polars pipeline (``python -m bench``):
-the same inputs, the same stages (read as text, trim and cast, count residents
-and older residents per LSOA) and the same output format, with pandas' default
-CSV engine and no data validation. Not part of generated projects.
+A yardstick for the generated pipeline (``python -m bench``): the same input,
+the same stages and the same output format, with pandas at its best for this
+job: the multi-threaded pyarrow CSV reader, every column typed at read time
+(pyarrow-backed dtypes, so strings are never Python objects), one ``groupby``
+and no data validation at all. It does not trim whitespace either: a typed
+read of a clean file needs none. Not part of generated projects.
 
 Usage: ``python -m bench.pandas_reference residents.csv area_summary.csv [--older-age 65]``
 """
@@ -17,30 +19,26 @@ from pathlib import Path
 import pandas as pd
 
 OLDER_AGE = 65
+# The pipeline's types (Int64 and String in Polars), read straight into Arrow memory.
+DTYPES = {
+    "person_id": "int64[pyarrow]",
+    "lsoa_code": "string[pyarrow]",
+    "lad_code": "string[pyarrow]",
+    "age": "int64[pyarrow]",
+}
+FLOAT_FORMAT = "%.6f"  # what rapkit.io.csv_bytes writes (float_precision=6)
 
 
 def read_residents(path: Path) -> pd.DataFrame:
-    """Read the record-level file with every column as text, like the Polars importer."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
-
-
-def tidy_residents(raw: pd.DataFrame) -> pd.DataFrame:
-    """Trim every column and cast the numeric ones (an error if a value is not a whole number)."""
-    return pd.DataFrame(
-        {
-            "person_id": raw["person_id"].str.strip().astype("int64"),
-            "lsoa_code": raw["lsoa_code"].str.strip(),
-            "lad_code": raw["lad_code"].str.strip(),
-            "age": raw["age"].str.strip().astype("int64"),
-        }
-    )
+    """Read the known columns, typed, with pyarrow's parallel reader (a bad value is an error)."""
+    return pd.read_csv(path, engine="pyarrow", usecols=list(DTYPES), dtype=DTYPES)
 
 
 def summarise_areas(residents: pd.DataFrame, older_age: int = OLDER_AGE) -> pd.DataFrame:
     """Count residents and older residents in each LSOA, and the older share (0-1)."""
     summary = (
         residents.assign(older=residents["age"] >= older_age)
-        .groupby(["lsoa_code", "lad_code"], as_index=False)
+        .groupby(["lsoa_code", "lad_code"], as_index=False, sort=False, observed=True)
         .agg(residents=("older", "size"), older_residents=("older", "sum"))
     )
     summary["older_residents_frac"] = summary["older_residents"] / summary["residents"]
@@ -48,10 +46,10 @@ def summarise_areas(residents: pd.DataFrame, older_age: int = OLDER_AGE) -> pd.D
 
 
 def run(source: Path, target: Path, older_age: int = OLDER_AGE) -> pd.DataFrame:
-    """Run both stages and write the summary as the generated pipeline does (sorted, 6 d.p.)."""
-    summary = summarise_areas(tidy_residents(read_residents(source)), older_age)
+    """Read, summarise and write the summary as the pipeline does (sorted by every column, 6 d.p.)."""
+    summary = summarise_areas(read_residents(source), older_age)
     summary = summary.sort_values(list(summary.columns), ignore_index=True)
-    summary.to_csv(target, index=False, float_format="%.6f", lineterminator="\n")
+    summary.to_csv(target, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
     return summary
 
 

@@ -1,4 +1,4 @@
-"""Tests of the benchmark harness (bench/): argument parsing, tables, and a tiny real run."""
+"""Tests of the benchmark (bench/): run order, measuring, ratios, verdicts, output checks, tables."""
 
 from __future__ import annotations
 
@@ -8,19 +8,37 @@ import os
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
-from bench import harness
+from bench import harness, report
+
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="the harness measures with POSIX os.wait4")
+HAND_WORKED = (
+    "person_id,lsoa_code,lad_code,age\n"
+    "1,E01000002,E08000001,10\n"
+    "2,E01000001,E08000001,64\n"
+    "3,E01000001,E08000001,65\n"
+    "4,E01000001,E08000001,90\n"
+)
+HAND_WORKED_SUMMARY = (
+    "lsoa_code,lad_code,residents,older_residents,older_residents_frac\n"
+    "E01000001,E08000001,3,2,0.666667\n"
+    "E01000002,E08000001,1,0,0.000000\n"
+)
 
 
 @pytest.fixture
 def pandas_reference() -> ModuleType:
-    """The pandas reference, which needs pandas (in the ``bench`` and ``test`` groups)."""
-    pytest.importorskip("pandas", reason="install the template's test group: nox -s tests")
+    """The pandas reference, which needs pandas and pyarrow (the ``bench`` and ``test`` groups)."""
+    pytest.importorskip("pyarrow", reason="install the template's test group: nox -s tests")
     from bench import pandas_reference
 
     return pandas_reference
+
+
+# --- command line ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -29,7 +47,7 @@ def pandas_reference() -> ModuleType:
         ("10000", 10_000),
         ("10k", 10_000),
         ("1M", 1_000_000),
-        ("50m", 50_000_000),
+        ("100m", 100_000_000),
         ("1_000", 1_000),
         ("2.5M", 2_500_000),
     ],
@@ -44,180 +62,339 @@ def test_parse_rows_rejects_nonsense(text: str) -> None:
         harness.parse_rows(text)
 
 
-def test_defaults_are_light_and_full_set_is_parsable() -> None:
-    assert harness.parse_args([]).rows == [1_000_000]
-    args = harness.parse_args(["--rows", *harness.FULL_ROWS, "--cap-gb", "1.5"])
-    assert args.rows == [1_000_000, 10_000_000, 50_000_000]
-    assert args.cap_gb == 1.5
+def test_defaults_are_1m_and_10m_and_full_adds_100m() -> None:
+    args = harness.parse_args([])
+    assert (args.rows, args.repeat, args.cap_gb, args.cap_mode) == ([1_000_000, 10_000_000], 3, 2.0, "rss")
+    assert harness.parse_args(["--full"]).rows == [1_000_000, 10_000_000, 100_000_000]
+    assert harness.parse_args(["--rows", "1M", "--full"]).rows == [1_000_000, 100_000_000]
 
 
-posix_only = pytest.mark.skipif(
-    sys.platform == "win32", reason="the harness measures with POSIX os.wait4 and RLIMIT_AS"
-)
+def test_zero_repeats_are_refused() -> None:
+    with pytest.raises(SystemExit):
+        harness.parse_args(["--repeat", "0"])
+
+
+# --- interleaving ---------------------------------------------------------------------------
+
+
+def test_interleave_runs_every_variant_once_per_repeat_rotating_the_order() -> None:
+    order = harness.interleave(("a", "b", "c", "d"), 3)
+    by_repeat = [[name for repeat, _, name in order if repeat == r] for r in range(3)]
+    assert by_repeat == [["a", "b", "c", "d"], ["b", "c", "d", "a"], ["c", "d", "a", "b"]]
+    assert [position for _, position, _ in order] == [0, 1, 2, 3] * 3
+
+
+def test_interleave_wraps_when_repeats_outnumber_variants() -> None:
+    order = harness.interleave(("a", "b"), 3)
+    assert [name for _, _, name in order] == ["a", "b", "b", "a", "a", "b"]
+
+
+def test_interleaving_of_recovers_the_order_runs_were_made_in() -> None:
+    runs = [
+        {"repeat": repeat, "position": position, "variant": name}
+        for repeat, position, name in reversed(harness.interleave(("x", "y", "z"), 2))
+    ]
+    assert report.interleaving_of(runs) == [["x", "y", "z"], ["y", "z", "x"]]
+
+
+# --- measuring ------------------------------------------------------------------------------
 
 
 @posix_only
-def test_measure_reports_the_child_peak_memory(tmp_path: Path) -> None:
-    command = [sys.executable, "-c", "data = b'x' * (64 * 2**20); print(len(data))"]
-    _, peak, status, stdout, _ = harness.measure(
-        command, cwd=tmp_path, scratch=tmp_path, env=dict(os.environ)
+def test_measure_reports_the_child_cpu_time_and_peak_memory(tmp_path: Path) -> None:
+    script = (
+        "import time; data = b'x' * (64 * 2**20); end = time.process_time() + 0.3\n"
+        "while time.process_time() < end: pass\nprint(len(data))"
     )
-    assert (status, stdout.strip()) == (0, str(64 * 2**20))
-    assert peak >= 64
+    usage = harness.measure(
+        [sys.executable, "-c", script], cwd=tmp_path, scratch=tmp_path, env=dict(os.environ)
+    )
+    assert (usage.status, usage.stdout.strip()) == (0, str(64 * 2**20))
+    assert usage.peak_rss_mib >= 64
+    assert usage.cpu >= 0.3
+    assert usage.wall >= usage.cpu * 0.5  # wall and CPU are different clocks, both of this child
 
 
 @posix_only
 def test_measure_applies_the_address_space_cap(tmp_path: Path) -> None:
     command = [sys.executable, "-c", "data = b'x' * (512 * 2**20)"]
-    cap = 256 * 2**20
-    _, _, status, _, stderr = harness.measure(
-        command, cwd=tmp_path, scratch=tmp_path, env=dict(os.environ), cap_bytes=cap
+    usage = harness.measure(
+        command, cwd=tmp_path, scratch=tmp_path, env=dict(os.environ), cap_bytes=256 * 2**20
     )
-    assert status == 1
-    assert "MemoryError" in stderr
+    assert usage.status == 1
+    assert "MemoryError" in usage.stderr
 
 
 @posix_only
 def test_measure_kills_a_run_that_hangs(tmp_path: Path) -> None:
     command = [sys.executable, "-c", "import time; time.sleep(60)"]
-    _, _, status, _, _ = harness.measure(
-        command, cwd=tmp_path, scratch=tmp_path, env=dict(os.environ), timeout=0.5
+    usage = harness.measure(command, cwd=tmp_path, scratch=tmp_path, env=dict(os.environ), timeout=0.5)
+    assert usage.status == -9
+    assert usage.wall < 30
+
+
+IMPORTTIME = """\
+import time: self [us] | cumulative | imported package
+import time:       100 |        100 |   _io
+import time:      2000 |     900000 |       numpy
+import time:      5000 |    1000000 |     pandera
+import time:      3000 |    1100000 |   polars
+import time:       500 |       1500 |     polars.config
+import time:      8000 |    3000000 | rapkit
+"""
+
+
+def test_top_imports_ranks_top_level_packages_by_cumulative_time() -> None:
+    assert harness.top_imports(IMPORTTIME, count=3) == [("rapkit", 3.0), ("polars", 1.1), ("pandera", 1.0)]
+    assert ("polars.config", 0.0015) not in harness.top_imports(IMPORTTIME)
+    assert harness.top_imports("no profile here") == []
+
+
+# --- ratios and verdicts --------------------------------------------------------------------
+
+
+def run(
+    variant: str, wall: float | None, *, repeat: int = 0, rows: int = 10_000_000, **extra: Any
+) -> dict[str, Any]:
+    """One run as stored in results.json (CPU half the wall; memory 100 MiB unless given)."""
+    return {
+        "rows": rows,
+        "variant": variant,
+        "repeat": repeat,
+        "position": 0,
+        "mode": "memory",
+        "wall": wall,
+        "cpu": None if wall is None else wall / 2,
+        "peak_rss_mib": 100.0,
+        "peak_anon_mib": 90.0,
+        "status": "ok",
+        "load_1min": 1.0,
+        "modules": {},
+        **extra,
+    }
+
+
+def size(runs: list[dict[str, Any]], rows: int = 10_000_000, **extra: Any) -> dict[str, Any]:
+    """A size of results.json holding ``runs``."""
+    return {
+        "rows": rows,
+        "mode": "memory",
+        "repeats": 3,
+        "cap_gib": None,
+        "cap_mode": None,
+        "input_bytes": 300 * 2**20,
+        "runs": runs,
+        "outputs": {"pipeline-unchecked": "byte-identical", "pandas": "byte-identical", "polars": "equal"},
+        **extra,
+    }
+
+
+def meeting_targets() -> dict[str, Any]:
+    """10M rows where the pipeline meets every target: 4x pandas, 1.25x Polars, 5% validation."""
+    runs = []
+    for repeat, (on, off, pandas, polars) in enumerate(
+        [(2.0, 1.9, 8.0, 1.6), (9.0, 9.0, 9.0, 9.0), (2.2, 2.09, 8.8, 1.76)]
+    ):
+        runs += [
+            run("pipeline", on, repeat=repeat),
+            run("pipeline-unchecked", off, repeat=repeat),
+            run("pandas", pandas, repeat=repeat),
+            run("polars", polars, repeat=repeat),
+        ]
+    return size(runs)
+
+
+def test_stats_are_median_min_max_of_the_values_present() -> None:
+    assert report.stats([3.0, 1.0, None, 2.0]) == {"median": 2.0, "min": 1.0, "max": 3.0, "n": 3}
+    assert report.stats([None]) == {"median": None, "min": None, "max": None, "n": 0}
+
+
+def test_summary_uses_medians_so_one_slow_repeat_does_not_decide() -> None:
+    summary = report.summarise(meeting_targets())
+    # Medians: on 2.2, off 2.09, pandas 8.8, polars 1.76 (the 9 s repeat is an outlier).
+    assert summary["speedup_vs_pandas"] == pytest.approx(4.0)
+    assert summary["vs_polars"] == pytest.approx(1.25)
+    assert summary["cpu_vs_polars"] == pytest.approx(1.25)
+    assert summary["validation_share"] == pytest.approx(0.05)
+    assert summary["cap"] is None
+
+
+def test_validation_share_can_be_negative_and_is_none_without_both_runs() -> None:
+    assert report.validation_share(2.0, 2.5) == pytest.approx(-0.25)
+    assert report.validation_share(None, 1.0) is None
+    assert report.ratio(1.0, 0.0) is None
+
+
+def test_targets_met_at_10m() -> None:
+    verdicts = report.targets({"sizes": [meeting_targets()]})
+    assert [met for _, _, met in verdicts] == [True, True, True, None]
+    assert [measured for _, measured, _ in verdicts][:3] == ["4.00x", "1.25x", "5%"]
+
+
+def test_targets_missed_when_the_pipeline_is_slow() -> None:
+    slow = size(
+        [run("pipeline", 7.7), run("pipeline-unchecked", 5.0), run("pandas", 7.9), run("polars", 2.1)]
     )
-    assert status == -9
+    verdicts = report.targets({"sizes": [slow]})
+    assert [met for _, _, met in verdicts] == [False, False, False, None]
+    assert verdicts[0][1] == "1.03x"
+    assert verdicts[2][1] == "35%"
 
 
-def fake_runs() -> list[harness.Run]:
-    """Runs with round numbers, so the derived figures can be worked out by hand."""
-    return [
-        harness.Run(rows=1_000_000, variant="polars", checks=True, seconds=2.0, peak_rss_mib=300.0),
-        harness.Run(rows=1_000_000, variant="polars", checks=False, seconds=1.5, peak_rss_mib=250.0),
-        harness.Run(
-            rows=1_000_000,
-            variant="polars-streaming",
-            checks=True,
-            seconds=4.0,
-            peak_rss_mib=200.0,
-            cap_gib=2,
-        ),
-        harness.Run(
-            rows=1_000_000,
-            variant="polars-streaming",
-            checks=False,
-            seconds=3.0,
-            peak_rss_mib=150.0,
-            cap_gib=2,
-        ),
-        harness.Run(rows=1_000_000, variant="pandas", checks=False, seconds=12.0, peak_rss_mib=900.0),
-        harness.Run(rows=1_000_000, variant="pandas-equals-polars", checks=False, status="equal"),
-        harness.Run(
-            rows=50_000_000, variant="polars-streaming", checks=True, cap_gib=2, status="failed (exit 1)"
-        ),
+def test_targets_are_not_measured_without_10m_rows() -> None:
+    verdicts = report.targets({"sizes": [size([run("pipeline", 1.0, rows=1_000_000)], rows=1_000_000)]})
+    assert {met for _, _, met in verdicts} == {None}
+
+
+def streaming(peak_rss: float, *, status: str = "ok", anon: float = 500.0) -> dict[str, Any]:
+    """A 100M-row streaming size capped at 2 GiB whose pipeline peaked at ``peak_rss`` MiB."""
+    runs = [
+        run("pipeline", 60.0, rows=100_000_000, peak_rss_mib=peak_rss, peak_anon_mib=anon, status=status),
+        run("polars", 20.0, rows=100_000_000),
     ]
+    return size(runs, rows=100_000_000, mode="streaming", cap_gib=2.0, cap_mode="rss", repeats=1)
 
 
-def test_summary_works_out_speedup_overhead_and_cap() -> None:
-    first, second = harness.summarise(fake_runs())
-    assert first["speedup_vs_pandas"] == 6.0  # 12 s / 2 s
-    assert first["speedup_vs_pandas_streaming"] == 3.0
-    assert first["validation_overhead"] == 0.25  # (2 - 1.5) / 2
-    assert first["validation_overhead_streaming"] == 0.25
-    assert first["streaming_under_cap"] is True
-    assert first["pandas_output"] == "equal"
-    assert second["streaming_under_cap"] is False
-    assert second["speedup_vs_pandas"] is None
+def test_cap_verdict_under_over_and_failed() -> None:
+    under = report.cap_verdict(streaming(1_900.0))
+    assert under is not None
+    assert under["under"] is True
+    over = report.cap_verdict(streaming(2_100.0))
+    assert over is not None
+    assert over["under"] is False  # strict: resident memory, mapped file pages included
+    failed = report.cap_verdict(streaming(300.0, status="failed (exit 1): MemoryError"))
+    assert failed is not None
+    assert failed["under"] is False
+    assert failed["failures"] == ["failed (exit 1): MemoryError"]
+    assert report.cap_verdict(meeting_targets()) is None  # in memory: no cap
 
 
-def test_results_are_written_as_json_and_markdown(tmp_path: Path) -> None:
-    runs = fake_runs()
-    document = {"runs": [run.as_dict() for run in runs], "summary": harness.summarise(runs)}
-    json_path, md_path = harness.write_results(document, tmp_path / "results")
-    assert json.loads(json_path.read_text(encoding="utf-8"))["runs"][0]["rows_per_second"] == 500_000
-    table = md_path.read_text(encoding="utf-8").splitlines()
-    assert "| 1,000,000 | polars | on | 2.00 | 300 | 500,000 | ok |" in table
-    assert "| 1,000,000 | polars-streaming, cap 2 GiB | off | 3.00 | 150 | 333,333 | ok |" in table
-    assert "| 1,000,000 | pandas | none | 12.00 | 900 | 83,333 | ok |" in table
-    assert "| 50,000,000 | polars-streaming, cap 2 GiB | on | - | - | - | failed (exit 1) |" in table
-    assert "| 1,000,000 | 6.0x / 3.0x | 25% / 25% | yes (2 GiB) | equal |" in table
-    assert "| 50,000,000 | - / - | - / - | NO | - |" in table
-    assert not any("pandas-equals-polars" in line for line in table)
+def test_streaming_target_verdict_and_text() -> None:
+    (*_, (name, measured, met)) = report.targets(
+        {"sizes": [meeting_targets(), streaming(2_100.0, anon=700.0)]}
+    )
+    assert met is False
+    assert "100,000,000 rows streaming" in name
+    assert measured == "peak RSS 2,100 MiB of 2,048 (anonymous 700)"
+    (*_, (_, _, met)) = report.targets({"sizes": [streaming(1_000.0)]})
+    assert met is True
 
 
-def test_render_rewrites_markdown_from_json(tmp_path: Path) -> None:
-    runs = fake_runs()
-    profile = {"rows": 1_000_000, "read_and_tidy_seconds": 1.0, "validate_seconds": 0.5, "columns": {}}
-    document = {
-        "runs": [run.as_dict() for run in runs],
-        "summary": harness.summarise(runs),
-        "check_profiles": [profile],
-    }
-    json_path, md_path = harness.write_results(document, tmp_path)
-    md_path.unlink()
-    assert harness.main(["--render", str(json_path)]) == 0
-    text = md_path.read_text(encoding="utf-8")
-    assert "| 1,000,000 | 6.0x / 3.0x | 25% / 25% | yes (2 GiB) | equal |" in text
-    assert "That is 25% of the 2.00 s in-memory run with checks on." in text
+# --- output equality ------------------------------------------------------------------------
 
 
-def test_check_profile_is_tabulated(tmp_path: Path) -> None:
-    profile = {
-        "rows": 1_000_000,
-        "read_and_tidy_seconds": 1.5,
-        "validate_seconds": 0.75,
-        "columns": {"person_id": {"seconds": 0.5, "checks": ["<Check greater_than_or_equal_to>", "unique"]}},
-    }
-    document = {"runs": [], "summary": [], "check_profiles": [profile]}
-    _, md_path = harness.write_results(document, tmp_path)
-    text = md_path.read_text(encoding="utf-8")
-    assert "at 1,000,000 rows (in memory; read and tidy 1.50 s, runner's validation 0.75 s)." in text
-    assert "| person_id | <Check greater_than_or_equal_to>, unique | 0.50 |" in text
+def test_compare_outputs_byte_identical_equal_and_mismatch(tmp_path: Path) -> None:
+    pipeline = tmp_path / "pipeline.csv"
+    pipeline.write_text(HAND_WORKED_SUMMARY, encoding="utf-8")
+    same = tmp_path / "same.csv"
+    same.write_text(HAND_WORKED_SUMMARY, encoding="utf-8")
+    assert harness.compare_outputs(pipeline, same) == "byte-identical"
+    reformatted = tmp_path / "reformatted.csv"  # same numbers, other float format
+    reformatted.write_text(HAND_WORKED_SUMMARY.replace("0.000000", "0.0"), encoding="utf-8")
+    assert harness.compare_outputs(pipeline, reformatted) == "equal"
+    wrong = tmp_path / "wrong.csv"  # one older resident too many
+    wrong.write_text(HAND_WORKED_SUMMARY.replace(",3,2,", ",3,3,"), encoding="utf-8")
+    assert harness.compare_outputs(pipeline, wrong).startswith("MISMATCH")
+    short = tmp_path / "short.csv"  # a row lost
+    short.write_text(HAND_WORKED_SUMMARY.rsplit("E01000002", 1)[0], encoding="utf-8")
+    assert harness.compare_outputs(pipeline, short).startswith("MISMATCH")
+    assert harness.compare_outputs(pipeline, tmp_path / "absent.csv").startswith("missing")
 
 
 def test_pandas_reference_on_a_hand_worked_example(tmp_path: Path, pandas_reference: ModuleType) -> None:
     source = tmp_path / "residents.csv"
-    source.write_text(
-        "person_id,lsoa_code,lad_code,age\n"
-        "1,E01000002,E08000001,10\n"
-        "2, E01000001,E08000001,64\n"
-        "3,E01000001,E08000001,65 \n"
-        "4,E01000001,E08000001,90\n",
-        encoding="utf-8",
-    )
+    source.write_text(HAND_WORKED, encoding="utf-8")
     target = tmp_path / "summary.csv"
     pandas_reference.run(source, target)
-    assert target.read_text(encoding="utf-8") == (
-        "lsoa_code,lad_code,residents,older_residents,older_residents_frac\n"
-        "E01000001,E08000001,3,2,0.666667\n"
-        "E01000002,E08000001,1,0,0.000000\n"
-    )
+    assert target.read_text(encoding="utf-8") == HAND_WORKED_SUMMARY
 
 
 def test_pandas_reference_rejects_a_non_numeric_age(tmp_path: Path, pandas_reference: ModuleType) -> None:
     source = tmp_path / "residents.csv"
     source.write_text("person_id,lsoa_code,lad_code,age\n1,E01000001,E08000001,sixty\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="sixty"):
-        pandas_reference.tidy_residents(pandas_reference.read_residents(source))
+    with pytest.raises(Exception, match="sixty"):
+        pandas_reference.read_residents(source)
+
+
+@pytest.mark.parametrize("streaming_engine", [False, True])
+def test_polars_reference_on_a_hand_worked_example(tmp_path: Path, streaming_engine: bool) -> None:
+    from bench import polars_reference
+
+    source = tmp_path / "residents.csv"
+    source.write_text(HAND_WORKED, encoding="utf-8")
+    target = tmp_path / "summary.csv"
+    polars_reference.run(source, target, streaming=streaming_engine)
+    assert target.read_text(encoding="utf-8") == HAND_WORKED_SUMMARY
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+def document() -> dict[str, Any]:
+    """A whole results document: machine, start-up, 10M in memory, 100M streaming."""
+    return {
+        "started": "2026-11-30T21:00:00+00:00",
+        "machine": {"cpus": 2, "memory_gib": 23.5, "platform": "Linux", "python": "3.11.7", "versions": {}},
+        "load_average_1min": {"min": 1.5, "max": 3.25},
+        "startup": {
+            "help_wall": report.stats([2.0, 2.2, 2.4]),
+            "cli_import": report.stats([1.5, 1.6, 1.7]),
+            "pipeline_import": report.stats([0.01, 0.02, 0.03]),
+            "loaded": {"after_cli": {"pandas": False, "polars": True}, "after_pipeline": {"pandas": True}},
+            "top_imports": [["rapkit", 1.6], ["polars", 0.9]],
+        },
+        "sizes": [meeting_targets(), streaming(2_100.0)],
+    }
+
+
+def test_markdown_has_a_table_per_size_ratios_startup_and_targets() -> None:
+    text = report.markdown(document())
+    lines = text.splitlines()
+    assert "### 10,000,000 rows (in memory; 3 interleaved repeat(s), input 300 MiB)" in lines
+    assert "| pipeline, every check on | 2.20 (2.00) | 1.10 (1.00) | 100 (100) | (reference) |" in lines
+    assert "| bare Polars script, no checks | 1.76 (1.60) | 0.88 (0.80) | 100 (100) | equal |" in lines
+    assert (
+        "Pipeline vs pandas: **4.00x faster**; vs bare Polars: **1.25x** the wall time (1.25x the CPU time); "
+        "validation share (on - off) / on: **5%**."
+    ) in lines
+    assert "| `python -m <package> --help` (whole process) | 2.20 (2.00) |" in lines
+    assert "Heavy libraries loaded after importing the CLI: polars; after the run path: pandas." in lines
+    assert "- pipeline, every check on: OVER the cap: peak RSS 2,100 MiB of 2,048 (anonymous 500)." in lines
+    assert "1-minute load average during the run: 1.5 to 3.25" in text
+    assert "| 10,000,000 rows: validation at most 10% of the run | 5% | **met** |" in lines
+    assert any(line.endswith("| **MISSED** |") and "100,000,000" in line for line in lines)
+
+
+def test_render_rewrites_markdown_from_json(tmp_path: Path) -> None:
+    json_path = tmp_path / "results.json"
+    json_path.write_text(json.dumps(document()), encoding="utf-8")
+    assert harness.main(["--render", str(json_path)]) == 0
+    assert (tmp_path / "results.md").read_text(encoding="utf-8") == report.markdown(document())
+
+
+# --- end to end -----------------------------------------------------------------------------
 
 
 @posix_only
 @pytest.mark.generated
 def test_bench_runs_end_to_end_at_tiny_size(tmp_path: Path, pandas_reference: ModuleType) -> None:
-    """Smoke test: every variant runs at 10k rows and pandas matches the pipeline (no timings)."""
-    assert harness.main(["--rows", "10k", "--out", str(tmp_path / "results")]) == 0
-    document = json.loads((tmp_path / "results" / "results.json").read_text(encoding="utf-8"))
-    statuses = {(run["variant"], run["checks"]): run["status"] for run in document["runs"]}
-    assert statuses == {
-        ("polars", True): "ok",
-        ("polars", False): "ok",
-        ("polars-streaming", True): "ok",
-        ("polars-streaming", False): "ok",
-        ("pandas", False): "ok",
-        ("pandas-equals-polars", False): "equal (byte-identical CSV)",
+    """Every variant runs at 10k rows, interleaved, and matches the pipeline (timings not judged)."""
+    out = tmp_path / "results"
+    assert harness.main(["--rows", "10k", "--repeat", "2", "--startup-repeat", "1", "--out", str(out)]) == 0
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    (tiny,) = results["sizes"]
+    assert {run["status"] for run in tiny["runs"]} == {"ok"}
+    assert report.interleaving_of(tiny["runs"]) == [
+        list(harness.VARIANTS),
+        [*harness.VARIANTS[1:], "pipeline"],
+    ]
+    assert tiny["outputs"] == {
+        "pipeline-unchecked": "byte-identical",
+        "pandas": "byte-identical",
+        "polars": "byte-identical",
     }
-    stages = next(run["stages"] for run in document["runs"] if run["variant"] == "polars")
-    assert [stage["rows_out"] for stage in stages] == [10_000, 200]
-    assert all(run["peak_rss_mib"] > 0 for run in document["runs"] if run["seconds"])
-    assert document["summary"][0]["streaming_under_cap"] is True
-    assert "| 10,000 | polars | on |" in (tmp_path / "results" / "results.md").read_text(encoding="utf-8")
-    (profile,) = document["check_profiles"]
-    assert profile["rows"] == 10_000
-    assert set(profile["columns"]) == {"person_id", "lsoa_code", "lad_code", "age"}
+    assert all(run["cpu"] > 0 and run["peak_rss_mib"] > 0 for run in tiny["runs"])
+    checked = next(run for run in tiny["runs"] if run["variant"] == "pipeline")
+    assert checked["modules"]["polars"] is True
+    assert results["startup"]["cli_import"]["n"] == 1
+    assert "| pipeline, every check on |" in (out / "results.md").read_text(encoding="utf-8")
