@@ -88,6 +88,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--full", action="store_true", help=f"also {' '.join(FULL_ROWS)} rows, streaming, under --cap-gb"
     )
+    parser.add_argument(
+        "--variants",
+        nargs="+",
+        choices=VARIANTS,
+        default=list(VARIANTS),
+        help="which variants to run (default all; ratios need the pipeline and the other side)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="interleaved repeats per size (default 3)")
     parser.add_argument(
         "--repeat-streaming", type=int, default=1, help="repeats of the streaming sizes (default 1)"
@@ -371,7 +378,7 @@ def bench_size(
     source = make_data(project, rows, log)
     data = source.parent
     streaming = rows > args.in_memory_max_rows
-    variants = STREAMING_VARIANTS if streaming else VARIANTS
+    variants = [name for name in (STREAMING_VARIANTS if streaming else VARIANTS) if name in args.variants]
     repeats = args.repeat_streaming if streaming else args.repeat
     cap_bytes = round(args.cap_gb * GIB) if streaming and args.cap_mode == "rlimit" else None
     env = child_env()
@@ -412,7 +419,9 @@ def bench_size(
         )
         runs.append(run)
     outputs = {
-        name: compare_outputs(table["pipeline"][2], table[name][2]) for name in variants if name != "pipeline"
+        name: compare_outputs(table["pipeline"][2], table[name][2])
+        for name in variants
+        if name != "pipeline" and "pipeline" in variants
     }
     return {
         "rows": rows,
@@ -567,6 +576,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "rows": args.rows,
             "repeat": args.repeat,
             "repeat_streaming": args.repeat_streaming,
+            "variants": args.variants,
             "cap_gib": args.cap_gb,
             "cap_mode": args.cap_mode,
             "in_memory_max_rows": args.in_memory_max_rows,
