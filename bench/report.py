@@ -80,8 +80,9 @@ def cap_verdict(size: dict[str, Any], variant: str = "pipeline") -> dict[str, An
 
     Under means every run succeeded and its peak resident memory (``ru_maxrss``:
     anonymous and file-backed pages) never exceeded the cap: the strict reading,
-    since that is what the process held. With ``cap_mode = "rlimit"`` the address
-    space was capped too, so a run that needed more failed. None when the size
+    since that is what the process held. With ``cap_mode = "rlimit"`` (the
+    default) the address space was capped too, so a run that needed more failed;
+    with ``"rss"`` it ran uncapped and only its peak counts. None when the size
     had no cap.
     """
     cap_gib = size.get("cap_gib")

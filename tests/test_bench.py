@@ -64,7 +64,7 @@ def test_parse_rows_rejects_nonsense(text: str) -> None:
 
 def test_defaults_are_1m_and_10m_and_full_adds_100m() -> None:
     args = harness.parse_args([])
-    assert (args.rows, args.repeat, args.cap_gb, args.cap_mode) == ([1_000_000, 10_000_000], 3, 2.0, "rss")
+    assert (args.rows, args.repeat, args.cap_gb, args.cap_mode) == ([1_000_000, 10_000_000], 3, 2.0, "rlimit")
     assert harness.parse_args(["--full"]).rows == [1_000_000, 10_000_000, 100_000_000]
     assert harness.parse_args(["--rows", "1M", "--full"]).rows == [1_000_000, 100_000_000]
 
