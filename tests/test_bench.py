@@ -308,6 +308,7 @@ def test_compare_outputs_byte_identical_equal_and_mismatch(tmp_path: Path) -> No
     short.write_text(HAND_WORKED_SUMMARY.rsplit("E01000002", 1)[0], encoding="utf-8")
     assert harness.compare_outputs(pipeline, short).startswith("MISMATCH")
     assert harness.compare_outputs(pipeline, tmp_path / "absent.csv").startswith("missing")
+    assert harness.compare_outputs(tmp_path / "absent.csv", same).startswith("not compared")
 
 
 def test_pandas_reference_on_a_hand_worked_example(tmp_path: Path, pandas_reference: ModuleType) -> None:
