@@ -162,6 +162,17 @@ def targets(document: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
             *judged(value, f"{(value or 0):.0%}", lambda v: v <= TARGET_VALIDATION),
         )
     )
+    imported = [
+        run["modules"]["pandas"]
+        for size in document.get("sizes", [])
+        for run in size["runs"]
+        if run["variant"] == "pipeline" and "pandas" in run.get("modules", {})
+    ]
+    name = "pandas not imported by a run with every check on (unless a stage needs it)"
+    if imported:
+        rows.append((name, "imported" if any(imported) else "not imported", not any(imported)))
+    else:
+        rows.append((name, "not measured", None))
     streaming = sizes.get(STREAMING_TARGET_ROWS)
     verdict = cap_verdict(streaming) if streaming else None
     name = f"{STREAMING_TARGET_ROWS:,} rows streaming, every check on, under a {STREAMING_CAP_GIB:g} GiB cap"

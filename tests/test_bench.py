@@ -236,7 +236,7 @@ def test_validation_share_can_be_negative_and_is_none_without_both_runs() -> Non
 
 def test_targets_met_at_10m() -> None:
     verdicts = report.targets({"sizes": [meeting_targets()]})
-    assert [met for _, _, met in verdicts] == [True, True, True, None]
+    assert [met for _, _, met in verdicts] == [True, True, True, None, None]
     assert [measured for _, measured, _ in verdicts][:3] == ["4.00x", "1.25x", "5%"]
 
 
@@ -245,9 +245,18 @@ def test_targets_missed_when_the_pipeline_is_slow() -> None:
         [run("pipeline", 7.7), run("pipeline-unchecked", 5.0), run("pandas", 7.9), run("polars", 2.1)]
     )
     verdicts = report.targets({"sizes": [slow]})
-    assert [met for _, _, met in verdicts] == [False, False, False, None]
+    assert [met for _, _, met in verdicts] == [False, False, False, None, None]
     assert verdicts[0][1] == "1.03x"
     assert verdicts[2][1] == "35%"
+
+
+def test_pandas_on_the_run_path_is_a_missed_target() -> None:
+    clean = size([run("pipeline", 1.0, modules={"pandas": False, "polars": True})])
+    dirty = size(
+        [run("pipeline", 1.0, modules={"pandas": True}), run("pipeline", 1.0, modules={"pandas": False})]
+    )
+    assert report.targets({"sizes": [clean]})[3][1:] == ("not imported", True)
+    assert report.targets({"sizes": [dirty]})[3][1:] == ("imported", False)
 
 
 def test_targets_are_not_measured_without_10m_rows() -> None:
