@@ -33,10 +33,11 @@ from typing import TYPE_CHECKING
 
 from . import __version__, publish
 from .errors import PipelineError
-from .project import PYPROJECT, find_root, package_name, project_version
+from .project import PYPROJECT, configured_pipeline, find_root, package_name, project_version
 
 if TYPE_CHECKING:
     from .config import PipelineConfig
+    from .runner import Pipeline, RunResult
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +186,6 @@ def _dispatch(args: argparse.Namespace, package: str | None) -> int:
     if args.command == "rap-check":
         return _rap_check(args)
     from .config import load_config  # noqa: PLC0415 - each command imports what it uses
-    from .project import configured_pipeline  # noqa: PLC0415
 
     config = load_config(args.config)
     if args.command == "backtest":
@@ -193,7 +193,6 @@ def _dispatch(args: argparse.Namespace, package: str | None) -> int:
     module = configured_pipeline(config, package)
     if args.command == "run":
         from .logs import start_run_log  # noqa: PLC0415
-        from .runner import run_pipeline  # noqa: PLC0415
 
         out_dir = args.out.resolve() if args.out else config.outputs_dir
         publish.ensure_folder(out_dir)
@@ -221,6 +220,13 @@ def _dispatch(args: argparse.Namespace, package: str | None) -> int:
     written = write_frames_atomically(files, out)
     log.info("Wrote %d sample file(s) to %s", len(written), out)
     return 0
+
+
+def run_pipeline(pipeline: Pipeline, config: PipelineConfig, *, outputs_dir: Path) -> RunResult:
+    """Run ``pipeline`` (see :func:`rapkit.runner.run_pipeline`), importing the runner now."""
+    from .runner import run_pipeline as run  # noqa: PLC0415 - Polars and Pandera: only `run`
+
+    return run(pipeline, config, outputs_dir=outputs_dir)
 
 
 def _rap_check_config(args: argparse.Namespace) -> tuple[Path, PipelineConfig | None]:
