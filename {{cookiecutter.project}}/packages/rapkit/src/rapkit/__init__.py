@@ -21,10 +21,42 @@ from importlib.metadata import version as _version
 # Set before the submodules are imported: the manifest and the CLI read it.
 __version__ = _version("rapkit")
 
+from typing import TYPE_CHECKING, Any
+
 from .errors import ConfigError, InputError, PipelineError, ValidationFailedError
-from .inputs import COUNTS, Allowed, Expect
-from .parameters import Parameters
-from .runner import Pipeline, Reader, RunResult, Stage, run_pipeline
+
+if TYPE_CHECKING:
+    from .inputs import COUNTS, Allowed, Expect
+    from .parameters import Parameters
+    from .runner import Pipeline, Reader, RunResult, Stage, run_pipeline
+
+# The rest of the API is imported on first use (PEP 562), so that a command that does not run a
+# pipeline (``--help``, ``rap-check --no-run``) does not pay for Polars, Pandera and pydantic.
+_LAZY = {
+    "COUNTS": "inputs",
+    "Allowed": "inputs",
+    "Expect": "inputs",
+    "Parameters": "parameters",
+    "Pipeline": "runner",
+    "Reader": "runner",
+    "RunResult": "runner",
+    "Stage": "runner",
+    "run_pipeline": "runner",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import ``rapkit.<module>`` for a public name on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'rapkit' has no attribute {name!r}"
+        raise AttributeError(msg)
+    import importlib  # noqa: PLC0415
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "COUNTS",

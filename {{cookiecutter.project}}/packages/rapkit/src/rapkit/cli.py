@@ -16,6 +16,10 @@ outputs stay whole (see :mod:`rapkit.publish`).
 
 A project's ``__main__.py`` calls :func:`main` with its own package name, so
 ``python -m <package>`` runs that project's pipelines.
+
+Each command imports what it needs when it runs (issue 14): ``--help`` loads
+neither Polars nor Pandera, and ``run`` does not load the RAP self-check (and
+its YAML parser), the scaffolder or the back test.
 """
 
 from __future__ import annotations
@@ -25,16 +29,21 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import __version__, backtest, publish, rap_check, scaffold
-from .config import DEFAULT_CONFIG, PipelineConfig, load_config
+from . import __version__, publish
 from .errors import PipelineError
-from .io import write_frames_atomically
-from .logs import start_run_log
 from .project import PYPROJECT, configured_pipeline, find_root, package_name, project_version
-from .runner import run_pipeline
+
+if TYPE_CHECKING:
+    from .config import PipelineConfig
+    from .runner import Pipeline, RunResult
 
 log = logging.getLogger(__name__)
+
+# The levels of rapkit.rap_check.Level, spelt out so that building the parser does not import
+# the self-check (tests/test_cli.py checks they agree).
+TARGET_LEVELS = ("baseline", "silver", "gold")
 
 
 def _common_options(*, top: bool) -> argparse.ArgumentParser:
@@ -120,7 +129,7 @@ def _add_rap_check(
     )
     rap.add_argument(
         "--target",
-        choices=[level.name.lower() for level in rap_check.Level],
+        choices=TARGET_LEVELS,
         help="level to reach (default: [rap] target_level in the configuration, else baseline)",
     )
     rap.add_argument("--json", type=Path, help="also write the report as JSON to this file")
@@ -176,11 +185,15 @@ def _dispatch(args: argparse.Namespace, package: str | None) -> int:
         return _new_pipeline(args.name, package)
     if args.command == "rap-check":
         return _rap_check(args)
+    from .config import load_config  # noqa: PLC0415 - each command imports what it uses
+
     config = load_config(args.config)
     if args.command == "backtest":
         return _backtest(args, config.outputs_dir, config.root)
     module = configured_pipeline(config, package)
     if args.command == "run":
+        from .logs import start_run_log  # noqa: PLC0415
+
         out_dir = args.out.resolve() if args.out else config.outputs_dir
         publish.ensure_folder(out_dir)
         log_path = start_run_log(out_dir / "logs", debug=args.debug)
@@ -197,6 +210,8 @@ def _dispatch(args: argparse.Namespace, package: str | None) -> int:
         msg = f"--rows must be at least 1, not {rows}."
         raise PipelineError(msg)
     out = args.out or config.root / "data" / "sample" / config.pipeline
+    from .io import write_frames_atomically  # noqa: PLC0415
+
     try:
         files = module.make_sample(rows, args.seed)
     except ValueError as exc:  # a size the synthetic generator cannot make
@@ -207,6 +222,13 @@ def _dispatch(args: argparse.Namespace, package: str | None) -> int:
     return 0
 
 
+def run_pipeline(pipeline: Pipeline, config: PipelineConfig, *, outputs_dir: Path) -> RunResult:
+    """Run ``pipeline`` (see :func:`rapkit.runner.run_pipeline`), importing the runner now."""
+    from .runner import run_pipeline as run  # noqa: PLC0415 - Polars and Pandera: only `run`
+
+    return run(pipeline, config, outputs_dir=outputs_dir)
+
+
 def _rap_check_config(args: argparse.Namespace) -> tuple[Path, PipelineConfig | None]:
     """Return the root of the repository to check and its configuration, if it has one.
 
@@ -214,6 +236,8 @@ def _rap_check_config(args: argparse.Namespace) -> tuple[Path, PipelineConfig | 
     ``config/pipeline.toml`` fails the criteria that need a pipeline. A ``--config``
     given explicitly must exist.
     """
+    from .config import DEFAULT_CONFIG, load_config  # noqa: PLC0415
+
     root = args.path.resolve() if args.path else find_root(Path.cwd())
     if args.path is not None and not root.is_dir():
         msg = f"rap-check: {args.path} is not a folder."
@@ -231,6 +255,8 @@ def _rap_check(args: argparse.Namespace) -> int:
     The level counts only criteria that are met; ``--accept-pending`` compares the
     machine-checkable level (pending attestations counted as met) with the target.
     """
+    from . import rap_check  # noqa: PLC0415 - heavy (YAML): only this command needs it
+
     root, config = _rap_check_config(args)
     rap = config.rap if config is not None else {}
     try:
@@ -263,6 +289,8 @@ def _new_pipeline(name: str, package: str | None) -> int:
     if package is None:
         msg = f"No package to add a pipeline to: set [tool.rapkit] package in {root / PYPROJECT}."
         raise PipelineError(msg)
+    from . import scaffold  # noqa: PLC0415
+
     written = scaffold.new_pipeline(root, package, name)
     print(f"Wrote pipeline {name!r}:")  # noqa: T201 - the command's output
     for path in written:
@@ -281,6 +309,8 @@ def _new_pipeline(name: str, package: str | None) -> int:
 
 def _backtest(args: argparse.Namespace, outputs_dir: Path, root: Path) -> int:
     """Compare (or with --update, record) output hashes."""
+    from . import backtest  # noqa: PLC0415
+
     out_dir = args.out.resolve() if args.out else outputs_dir
     expected_path = args.expected or root / backtest.EXPECTED
     actual = backtest.output_hashes(out_dir)

@@ -15,10 +15,30 @@ Two promises are kept here, so that stages never have to think about them:
 * outputs are written to a temporary file in the destination folder and then
   renamed over the old file, so a reader (or a crash) never sees a half-written
   file, and nothing is replaced until the whole run has succeeded.
+
+Speed without losing those promises (issue 14):
+
+* each input is read from disk once for its SHA-256 (:func:`fingerprint`); the
+  same pass notes what the bytes hold (quotes, NUL bytes, carriage returns not
+  followed by a line feed, valid UTF-8, spaces). When a file holds none of the
+  bytes that make CSV hard (no ``"``, no NUL, no lone carriage return, valid UTF-8), a
+  row *is* a line and its fields are its commas plus one, so the whole-row check
+  of :func:`csv_shape` is one multi-threaded Polars pass counting commas per
+  line. Any other file takes Python's strict ``csv`` parser, as before; either
+  way a problem is then located and explained by the same row-by-row re-read;
+* :func:`scan_typed_csv` reads columns with their final types directly when the
+  bytes show that the text path (trim, then strict cast) could not give another
+  answer, and otherwise reads text and casts. A typed read that fails is never
+  reported as such: the runner runs the stage again on the text path (see
+  :func:`careful_reads`), whose message names the file, line, column and value;
+* raw inputs are proved unchanged at the end of a run without hashing them again
+  (:func:`unchanged`): see that function for why a file's identity and
+  timestamps are a sound proof, and when the file is hashed again anyway.
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import contextvars
 import csv
@@ -27,9 +47,10 @@ import hashlib
 import io
 import os
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -57,6 +78,143 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+# --- One pass over the bytes: hash and what the bytes hold ------------------------------------------
+
+_CHUNK = 1 << 20
+_SPACES = (b" ", b"\t", b"\x0b", b"\x0c")  # ASCII white space that a trim would remove
+# A file whose last change is this recent (by its own timestamp) may change again within the
+# same timestamp tick, unseen by stat: such a file is hashed again at the end of the run.
+_TIMESTAMP_SLACK_NS = 2_000_000_000
+
+FileKey = tuple[Path, int, int, int, int, int]
+
+
+def file_key(path: Path) -> FileKey:
+    """Return what identifies a file's content without reading it.
+
+    The resolved path, device, inode, size, modification and status-change
+    times (nanoseconds). Writing to a file changes its mtime and ctime;
+    replacing it (a save by rename) changes its inode; setting the mtime back
+    (``touch -d``) still changes the ctime, which no user can set.
+    """
+    st = path.stat()
+    return (path.resolve(), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What one read of a file's bytes found.
+
+    Attributes:
+        key: the file's identity when it was read (see :func:`file_key`).
+        sha256: the SHA-256 hex digest of its bytes.
+        simple: no ``"``, no NUL byte, every carriage return followed by a line feed,
+            and valid UTF-8: every line is one CSV row, split at each comma.
+        ascii: every byte is ASCII.
+        spaces: it holds a space, tab, vertical tab or form feed.
+        recent: its last change was within two seconds of the read, closer than a
+            coarse file system's timestamp resolution, so stat alone cannot prove
+            it unchanged later.
+    """
+
+    key: FileKey
+    sha256: str
+    simple: bool
+    ascii: bool
+    spaces: bool
+    recent: bool = field(default=False)
+
+    @property
+    def plain(self) -> bool:
+        """Whether no field can hold white space to trim or a character a cast reads oddly."""
+        return self.simple and self.ascii and not self.spaces
+
+
+_FINGERPRINTS: dict[FileKey, Fingerprint] = {}
+
+
+def fingerprint(path: Path) -> Fingerprint:
+    """Read ``path`` once, in 1 MiB chunks: its SHA-256 and what its bytes hold.
+
+    Memory stays bounded whatever the file's size. The result is cached by the
+    file's identity (:func:`file_key`), so the runner's hash and the readers'
+    whole-row check share one read. A file that changes while it is read is an
+    :class:`InputError`.
+
+    Raises:
+        OSError: the file cannot be read (the caller says which input it is).
+    """
+    key = file_key(path)
+    if key in _FINGERPRINTS:
+        return _FINGERPRINTS[key]
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    quote = nul = lone_cr = spaces = False
+    ascii_only = utf8 = True
+    pending_cr = False  # the previous chunk ended with "\r"
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+            quote = quote or b'"' in chunk
+            nul = nul or b"\x00" in chunk
+            spaces = spaces or any(space in chunk for space in _SPACES)
+            if b"\r" in chunk or pending_cr:
+                lone = chunk.count(b"\r") - chunk.count(b"\r\n") - chunk.endswith(b"\r")
+                lone_cr = lone_cr or lone > 0 or (pending_cr and not chunk.startswith(b"\n"))
+                pending_cr = chunk.endswith(b"\r")
+            plain_chunk = chunk.isascii()
+            ascii_only = ascii_only and plain_chunk
+            if utf8 and not (plain_chunk and not decoder.getstate()[0]):
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        utf8 = False
+    if file_key(path) != key:
+        msg = f"{path} changed while it was being read. Make sure nothing writes to it, then run again."
+        raise InputError(msg)
+    found = Fingerprint(
+        key=key,
+        sha256=digest.hexdigest(),
+        simple=not (quote or nul or lone_cr or pending_cr) and utf8,
+        ascii=ascii_only,
+        spaces=spaces,
+        recent=time.time_ns() - max(key[4], key[5]) < _TIMESTAMP_SLACK_NS,
+    )
+    _FINGERPRINTS[key] = found
+    return found
+
+
+def unchanged(path: Path, before: Fingerprint) -> bool:
+    """Whether ``path`` still holds exactly the bytes that ``before`` hashed.
+
+    Proved without reading the file again when it can be: every write to a
+    file updates its modification and status-change times (``mtime``,
+    ``ctime``), a replacement (editors and downloads save by rename) gives a
+    new inode, and no user can set ``ctime`` back. So the same device, inode,
+    size, ``mtime`` and ``ctime`` mean the same bytes. The proof fails only
+    where a write lands within the file system's timestamp resolution of the
+    previous one (up to two seconds on FAT, one on some network shares): a
+    file last changed that recently before it was hashed (``before.recent``),
+    or whose identity is not what it was, is hashed again and compared.
+    A change made below the file system (writing to the raw disk) is out of
+    reach of both proofs' assumptions and of any program reading the file.
+    """
+    try:
+        now = file_key(path)
+    except OSError:
+        return False
+    if now == before.key and not before.recent:
+        return True
+    try:
+        return sha256_file(path) == before.sha256
+    except OSError:
+        return False
 
 
 def require_file(path: Path) -> None:
@@ -212,8 +370,8 @@ class CsvShape:
     blank_lines: int = 0
 
 
-_SHAPES: dict[tuple[Path, int, int, int], CsvShape] = {}
-_LAST_SHAPE: dict[Path, tuple[tuple[Path, int, int, int], CsvShape]] = {}
+_SHAPES: dict[tuple[FileKey, int], CsvShape] = {}
+_LAST_SHAPE: dict[Path, tuple[tuple[FileKey, int], CsvShape]] = {}
 
 
 def last_shape(path: Path) -> CsvShape | None:
@@ -225,8 +383,7 @@ def last_shape(path: Path) -> CsvShape | None:
     key, shape = _LAST_SHAPE.get(path.resolve(), (None, None))
     if key is None or not path.is_file():
         return None
-    stat = path.stat()
-    return shape if (key[1], key[2]) == (stat.st_size, stat.st_mtime_ns) else None
+    return shape if key[0] == file_key(path) else None
 
 
 def csv_shape(path: Path, *, skip_rows: int = 0) -> CsvShape:
@@ -234,21 +391,36 @@ def csv_shape(path: Path, *, skip_rows: int = 0) -> CsvShape:
 
     Polars parses only the columns a query selects, so a ragged row (an unquoted
     comma shifting the fields) or a stray quote in an unused column would never be
-    seen. Python's C csv parser reads the whole file in one streaming pass; the
-    per-row work (``len``) stays in C, so memory is bounded and a 1M-row file
-    takes about a second. The result is cached by path, size and modification
-    time, because several readers may scan the same file. Only on an error is
-    the file read again, row by row, to find the line to name.
+    seen. A file whose bytes are simple (:attr:`Fingerprint.simple`: no quotes,
+    no NUL, no lone carriage return, valid UTF-8) has one row per line, so one Polars pass
+    counting each line's commas checks every row (about a tenth of a second per
+    million rows, in bounded memory). Any other file goes through Python's
+    strict C csv parser in one streaming pass. The result is cached by the
+    file's identity, because several readers may scan the same file. Only on an
+    error is the file read again, row by row, to find the line to name.
 
     Raises:
         InputError: naming the file, the line and the problem.
     """
     require_file(path)
-    stat = path.stat()
-    key = (path.resolve(), stat.st_size, stat.st_mtime_ns, skip_rows)
+    try:
+        facts = fingerprint(path)
+    except OSError as exc:
+        raise unreadable(path, exc) from exc
+    key = (facts.key, skip_rows)
     if key in _SHAPES:
-        _LAST_SHAPE[key[0]] = (key, _SHAPES[key])
+        _LAST_SHAPE[facts.key[0]] = (key, _SHAPES[key])
         return _SHAPES[key]
+    shape = _simple_shape(path, skip_rows) if facts.simple else None
+    if shape is None:
+        shape = _strict_shape(path, skip_rows)
+    _SHAPES[key] = shape
+    _LAST_SHAPE[facts.key[0]] = (key, shape)
+    return shape
+
+
+def _strict_shape(path: Path, skip_rows: int) -> CsvShape:
+    """Parse every row with Python's strict csv reader (any file; the reference behaviour)."""
     try:
         with _text(path, skip_rows) as text:
             reader = csv.reader(text, strict=True)
@@ -260,16 +432,68 @@ def csv_shape(path: Path, *, skip_rows: int = 0) -> CsvShape:
         raise unreadable(path, exc) from exc
     except csv.Error as exc:
         raise _find_bad_row(path, skip_rows) from exc
+    return _shape_of(path, skip_rows, header, lengths)
+
+
+def _shape_of(
+    path: Path, skip_rows: int, header: list[str] | None, lengths: Counter[int]
+) -> CsvShape:
+    """Turn a header and the count of rows by field count into a shape, or the error."""
     if header is None:
         msg = f"{path} is empty: expected a header row after {skip_rows} preamble row(s)."
         raise InputError(msg)
     blank = lengths.pop(0, 0)
     if set(lengths) - {len(header)}:
         raise _find_bad_row(path, skip_rows)
-    shape = CsvShape(header=tuple(header), rows=sum(lengths.values()), blank_lines=blank)
-    _SHAPES[key] = shape
-    _LAST_SHAPE[key[0]] = (key, shape)
-    return shape
+    return CsvShape(header=tuple(header), rows=sum(lengths.values()), blank_lines=blank)
+
+
+_LINE = "line"
+
+
+def _simple_shape(path: Path, skip_rows: int) -> CsvShape | None:
+    """Count each data line's fields with Polars, for a file whose rows are its lines.
+
+    Exact only for a :attr:`Fingerprint.simple` file: with no quote character a
+    field cannot hold a comma or a line break, so Python's csv reader would split
+    each line at its commas, and a blank line is a row of no fields. The file is
+    read as one text column (no separator or quote character can occur in it),
+    in Polars' streaming engine. ``None`` if Polars cannot read it so; the caller
+    then uses the strict reader.
+    """
+    try:
+        with _text(path, skip_rows) as text:
+            reader = csv.reader(text, strict=True)
+            header = next(reader, None)
+            first_data_line = skip_rows + reader.line_num  # 0-based index of the first data line
+    except (UnicodeDecodeError, OSError, csv.Error):
+        return None
+    fields = (
+        pl.when(pl.col(_LINE).is_null())
+        .then(0)
+        .otherwise(pl.col(_LINE).str.count_matches(",", literal=True) + 1)
+    )
+    try:
+        counts = (
+            pl.scan_csv(
+                path,
+                has_header=False,
+                separator="\x00",  # never in a simple file: each line is one field
+                quote_char=None,
+                schema={_LINE: pl.String},
+                raise_if_empty=False,
+                encoding="utf8",
+            )
+            .with_row_index("_line")
+            .filter(pl.col("_line") >= first_data_line)
+            .group_by(fields.alias("fields"))
+            .agg(pl.len().alias("rows"))
+            .collect(engine="streaming")
+        )
+    except pl.exceptions.PolarsError:
+        return None
+    lengths = Counter(dict(zip(counts["fields"].to_list(), counts["rows"].to_list(), strict=True)))
+    return _shape_of(path, skip_rows, header, lengths)
 
 
 @contextlib.contextmanager
@@ -360,6 +584,121 @@ def scan_text_csv(path: Path, *, required: Iterable[str] = (), skip_rows: int = 
         frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
     renames = column_aliases(path, shape.header)
     return frame.rename(renames) if renames else frame
+
+
+# --- Typed reads -----------------------------------------------------------------------------------
+
+_CAREFUL: contextvars.ContextVar[bool] = contextvars.ContextVar("rapkit_careful", default=False)
+_TYPED_FAST: contextvars.ContextVar[set[Path] | None] = contextvars.ContextVar(
+    "rapkit_typed_fast", default=None
+)
+_NUMERIC = (
+    pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64,
+    pl.Float32, pl.Float64,
+)  # fmt: skip
+
+
+@contextlib.contextmanager
+def careful_reads() -> Iterator[None]:
+    """Make every :func:`scan_typed_csv` inside the block take the text path.
+
+    The runner re-runs a stage so when a typed read failed: the text path's
+    strict cast fails on the same cell, and its error names the column and the
+    value, which the runner then locates in the file.
+    """
+    token = _CAREFUL.set(True)
+    try:
+        yield
+    finally:
+        _CAREFUL.reset(token)
+
+
+@contextlib.contextmanager
+def tracking_typed_reads() -> Iterator[set[Path]]:
+    """Yield the set of files that :func:`scan_typed_csv` read typed inside the block."""
+    fast: set[Path] = set()
+    token = _TYPED_FAST.set(fast)
+    try:
+        yield fast
+    finally:
+        _TYPED_FAST.reset(token)
+
+
+def scan_typed_csv(
+    path: Path, columns: Mapping[str, pl.DataType | type[pl.DataType]], *, skip_rows: int = 0
+) -> pl.LazyFrame:
+    """Lazily read ``columns`` (name -> type) of a CSV, each trimmed and cast strictly.
+
+    The result is what :func:`scan_text_csv` followed by
+    ``pl.col(name).str.strip_chars().cast(dtype)`` gives, column by column, and
+    a value that does not cast is an error, never a null. It is usually
+    reached faster: a number column is read by Polars' CSV parser straight into
+    its type (no text is made, trimmed and cast) when the file's bytes show the
+    two roads cannot differ: a :attr:`Fingerprint.plain` file (simple, ASCII, no
+    white space, so no value needs trimming and no field is blank but not
+    empty), with no blank lines. Text columns are trimmed unless the file is
+    plain. Other types, or a file that is not plain, take the text path.
+
+    A typed read fails only at collection, with Polars' terse message; the
+    runner then re-runs the stage inside :func:`careful_reads`, so the analyst
+    sees the text path's verdict and message (file, line, column and value).
+    """
+    names = list(columns)
+    if _CAREFUL.get():
+        return _text_typed(scan_text_csv(path, required=names, skip_rows=skip_rows), columns)
+    header = read_header(path, skip_rows=skip_rows)
+    check_columns(path, header, names)
+    shape = csv_shape(path, skip_rows=skip_rows)
+    facts = fingerprint(path)
+    typed = facts.plain and not shape.blank_lines
+    published = {new: old for old, new in column_aliases(path, shape.header).items()}
+    overrides = {
+        published.get(name, name): dtype
+        for name, dtype in columns.items()
+        if typed and _is_numeric(dtype)
+    }
+    frame = pl.scan_csv(
+        path,
+        infer_schema=False,
+        schema_overrides=overrides,
+        skip_rows=skip_rows,
+        encoding="utf8",
+    )
+    if shape.blank_lines:
+        frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
+    exprs = []
+    for name, dtype in columns.items():
+        column = pl.col(published.get(name, name))
+        read_typed = published.get(name, name) in overrides
+        if read_typed or (dtype == pl.String and facts.plain):
+            exprs.append(column.alias(name))
+        else:
+            exprs.append(_cast_text(column, dtype).alias(name))
+    if overrides:
+        tracked = _TYPED_FAST.get()
+        if tracked is not None:
+            tracked.add(path)
+    return frame.select(exprs)
+
+
+def _is_numeric(dtype: pl.DataType | type[pl.DataType]) -> bool:
+    """Whether Polars' CSV parser reads ``dtype`` exactly as a strict cast of trimmed text."""
+    return any(dtype == numeric for numeric in _NUMERIC)
+
+
+def _cast_text(column: pl.Expr, dtype: pl.DataType | type[pl.DataType]) -> pl.Expr:
+    """Trim a text column and cast it strictly (text stays text)."""
+    trimmed = column.str.strip_chars()
+    return trimmed if dtype == pl.String else trimmed.cast(dtype)
+
+
+def _text_typed(
+    frame: pl.LazyFrame, columns: Mapping[str, pl.DataType | type[pl.DataType]]
+) -> pl.LazyFrame:
+    """The reference road: the text frame's columns trimmed and cast strictly."""
+    return frame.select(
+        _cast_text(pl.col(name), dtype).alias(name) for name, dtype in columns.items()
+    )
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
@@ -465,7 +804,7 @@ def find_bad_cells(
 def _skip_rows_of(path: Path) -> int:
     """Return the preamble rows the latest whole-file scan of ``path`` skipped (0 if none)."""
     key, _ = _LAST_SHAPE.get(path.resolve(), (None, None))
-    return key[3] if key is not None else 0
+    return key[1] if key is not None else 0
 
 
 def describe_bad_cell(path: Path, cell: BadCell, dtype: str) -> str:

@@ -24,11 +24,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
 
-import polars as pl
-
 from .errors import ConfigError
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from .config import PipelineConfig
     from .runner import Pipeline
 

@@ -42,7 +42,7 @@ from . import io, manifest, publish
 from .config import PipelineConfig
 from .errors import ConfigError, InputError
 from .inputs import Expect, read_input  # issue 11 (inputs): declared expectations, aliases
-from .io import csv_bytes, require_file, sha256_file
+from .io import csv_bytes, require_file
 from .validation import BATCH_ROWS, locating_rows, validate_parquet, validate_table
 
 log = logging.getLogger(__name__)
@@ -136,8 +136,9 @@ def run_pipeline(
     """Run ``pipeline`` with ``config`` and return where its outputs were written.
 
     Nothing is written to the outputs folder until every stage has run and
-    validated; raw inputs are hashed before and after to prove they were not
-    modified.
+    validated; raw inputs are hashed once, as they are first read, and proved
+    unmodified at the end by their file identity and timestamps (see
+    :func:`rapkit.io.unchanged`).
 
     ``check_data=False`` skips the Pandera checks. It exists only so the
     template's benchmark can measure what validation costs; the command line
@@ -173,19 +174,14 @@ def _run(
     """Run the stages (spilling each result to Parquet in ``spill`` if given) and publish."""
     started = manifest.utc_now()
     input_paths = _input_paths(pipeline, config)
-    hashes_before = {name: _hash_input(name, path) for name, path in input_paths.items()}
+    prints = {name: _fingerprint_input(name, path) for name, path in input_paths.items()}
 
     # issue 11 (inputs): read with the config's aliases, then check declared expectations.
-    frames: dict[str, pl.LazyFrame] = {
-        name: read_input(
-            name,
-            path,
-            pipeline.readers[name],
-            expect=pipeline.expect.get(name),
-            aliases=config.aliases.get(name),
-        )
-        for name, path in input_paths.items()
-    }
+    with io.tracking_typed_reads() as typed:
+        frames: dict[str, pl.LazyFrame] = {
+            name: _read(pipeline, config, name, path) for name, path in input_paths.items()
+        }
+    retry = _Retry(pipeline, config, input_paths, typed)
     rows: dict[str, int] = {}
     records = []
     total = len(pipeline.stages)
@@ -201,11 +197,11 @@ def _run(
                 spill=spill,
                 check_data=check_data,
                 batch_rows=batch_rows,
+                retry=retry,
             )
         )
 
-    hashes_after = {name: _hash_input(name, path) for name, path in input_paths.items()}
-    changed = [name for name in input_paths if hashes_before[name] != hashes_after[name]]
+    changed = [name for name, path in input_paths.items() if not io.unchanged(path, prints[name])]
     if changed:
         msg = f"Raw input(s) changed during the run: {', '.join(changed)}. Outputs not written."
         raise InputError(msg)
@@ -218,7 +214,7 @@ def _run(
         pipeline_name=pipeline.name,
         started=started,
         inputs={
-            name: (path, hashes_after[name], rows.get(name) or _count_rows(frames[name]))
+            name: (path, prints[name].sha256, rows.get(name) or _count_rows(frames[name]))
             for name, path in input_paths.items()
         },
         outputs={
@@ -237,10 +233,50 @@ def _run(
     return RunResult(outputs=written, manifest_path=manifest_path, stage_records=records)
 
 
-def _hash_input(name: str, path: Path) -> str:
+def _read(pipeline: Pipeline, config: PipelineConfig, name: str, path: Path) -> pl.LazyFrame:
+    """Read one raw input with its reader, the config's aliases and its declared expectations."""
+    return read_input(
+        name,
+        path,
+        pipeline.readers[name],
+        expect=pipeline.expect.get(name),
+        aliases=config.aliases.get(name),
+    )
+
+
+@dataclass
+class _Retry:
+    """How to read again, on the careful text path, the inputs that were read typed.
+
+    A typed read (:func:`rapkit.io.scan_typed_csv`) fails with Polars' terse
+    message, or not at all where the text path would fail too; so when a stage
+    fails on an input read typed, the stage runs again on the text path, whose
+    verdict is the reference and whose message names file, line and value.
+    """
+
+    pipeline: Pipeline
+    config: PipelineConfig
+    paths: Mapping[str, Path]
+    typed: set[Path]
+
+    def inputs_of(self, stage: Stage) -> list[str]:
+        """The stage's raw inputs that were read typed (not yet re-read)."""
+        return [
+            name for name in stage.sources if name in self.paths and self.paths[name] in self.typed
+        ]
+
+    def reread(self, names: Sequence[str], frames: dict[str, pl.LazyFrame]) -> None:
+        """Replace the frames of ``names`` by their careful text reads."""
+        with io.careful_reads():
+            for name in names:
+                frames[name] = _read(self.pipeline, self.config, name, self.paths[name])
+                self.typed.discard(self.paths[name])
+
+
+def _fingerprint_input(name: str, path: Path) -> io.Fingerprint:
     """Hash a raw input, or raise an :class:`InputError` saying why it cannot be read."""
     try:
-        return sha256_file(path)
+        return io.fingerprint(path)
     except OSError as exc:
         msg = (
             f"Cannot read input {name!r} ({publish.describe_os_error(exc)}). "
@@ -274,6 +310,7 @@ def _run_stage(
     spill: Path | None = None,
     check_data: bool = True,
     batch_rows: int = BATCH_ROWS,
+    retry: _Retry | None = None,
 ) -> dict[str, Any]:
     """Run one stage, validate its result and record rows and timing."""
     start = time.perf_counter()
@@ -287,13 +324,17 @@ def _run_stage(
         for name in stage.sources
     )
     where = f"Stage {stage.name!r} (from {sources})"
+    spill_to = spill / f"{stage.output}.parquet" if spill is not None else None
     try:
-        result = stage.call(frames)
-        if spill is None:
-            collected = result.collect()
-        else:
-            path = spill / f"{stage.output}.parquet"
-            result.sink_parquet(path)
+        try:
+            collected = _compute(stage, frames, spill_to)
+        except pl.exceptions.PolarsError:
+            typed = retry.inputs_of(stage) if retry is not None else []
+            if retry is None or not typed:
+                raise
+            log.debug("Typed read of %s failed; reading as text", typed, exc_info=True)
+            retry.reread(typed, frames)
+            collected = _compute(stage, frames, spill_to)
     except pl.exceptions.PolarsError as exc:
         log.debug("Polars error in stage %s", stage.name, exc_info=True)
         summary = str(exc).split("\n\n", maxsplit=1)[0]  # the rest is Polars' query plan
@@ -321,6 +362,7 @@ def _run_stage(
             frames[stage.output] = validated.lazy()
             rows[stage.output] = validated.height
         else:
+            path = spill / f"{stage.output}.parquet"
             frames[stage.output] = pl.scan_parquet(path)
             rows[stage.output] = (
                 validate_parquet(
@@ -384,6 +426,17 @@ def _locate_failed_cast(summary: str, paths: Sequence[Path]) -> str:
         for cell in io.find_bad_cells(path, match["column"], values)
     ]
     return "".join(f"\n  - {line}" for line in found)
+
+
+def _compute(
+    stage: Stage, frames: Mapping[str, pl.LazyFrame], spill_to: Path | None
+) -> pl.DataFrame:
+    """Run the stage: collect its result, or stream it to ``spill_to`` (then an empty frame)."""
+    result = stage.call(frames)
+    if spill_to is None:
+        return result.collect()
+    result.sink_parquet(spill_to)
+    return pl.DataFrame()
 
 
 def _count_rows(frame: pl.LazyFrame) -> int:

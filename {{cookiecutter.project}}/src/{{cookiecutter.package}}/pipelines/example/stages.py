@@ -8,29 +8,32 @@ named in ``pipeline.py`` and writes outputs.
 from pathlib import Path
 
 import polars as pl
-from rapkit.io import scan_text_csv
+from rapkit.io import scan_typed_csv
 
-RESIDENT_COLUMNS = ("person_id", "lsoa_code", "lad_code", "age")
+RESIDENT_COLUMNS = {
+    "person_id": pl.Int64,
+    "lsoa_code": pl.String,
+    "lad_code": pl.String,
+    "age": pl.Int64,
+}
 OLDER_AGE = 65
 
 
 def read_residents(path: Path) -> pl.LazyFrame:
-    """Read the record-level residents file as text, after checking its columns."""
-    return scan_text_csv(path, required=RESIDENT_COLUMNS)
+    """Read the record-level residents file: the known columns, each trimmed and typed.
+
+    Casting is strict: a value that is not a whole number (for example an age
+    typed as "sixty") stops the run with a message naming the file, line,
+    column and value, never a silent null. rapkit reads the numbers straight
+    into their types when the file allows it, which is several times faster
+    than reading text and casting.
+    """
+    return scan_typed_csv(path, RESIDENT_COLUMNS)
 
 
 def tidy_residents(raw: pl.LazyFrame) -> pl.LazyFrame:
-    """Keep the known columns and give each its type.
-
-    Casting is strict: a value that is not a whole number (for example an age
-    typed as "sixty") is an error that names the column, never a silent null.
-    """
-    return raw.select(
-        pl.col("person_id").str.strip_chars().cast(pl.Int64),
-        pl.col("lsoa_code").str.strip_chars(),
-        pl.col("lad_code").str.strip_chars(),
-        pl.col("age").str.strip_chars().cast(pl.Int64),
-    )
+    """Keep the known columns, in order (the reader has already typed them)."""
+    return raw.select(list(RESIDENT_COLUMNS))
 
 
 def summarise_areas(residents: pl.LazyFrame, older_age: int = OLDER_AGE) -> pl.LazyFrame:
