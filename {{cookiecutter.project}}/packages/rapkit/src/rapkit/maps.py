@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import hashlib
 import html
+import itertools
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,7 @@ SQRT3 = math.sqrt(3)
 # --- Colour classes ------------------------------------------------------------------
 
 
-def class_breaks(values: Iterable[float], classes: int = 5) -> list[float]:
+def class_breaks(values: Iterable[float | None], classes: int = 5) -> list[float]:
     """Quantile class breaks: the lower bounds of classes 2..k, each class about equal in size.
 
     Quantiles suit area measures whose spread is uneven (a few extreme areas would
@@ -108,7 +109,7 @@ def legend_labels(low: float, high: float, breaks: Sequence[float], show: Format
     """A label per class: its range in the measure's own format, e.g. ``'12.0% to 15.5%'``."""
     fmt = show if callable(show) else _formatter("value", pl.Float64(), {"value": show})
     edges = [low, *breaks, high]
-    return [f"{fmt(a)} to {fmt(b)}" for a, b in zip(edges, edges[1:], strict=False)]
+    return [f"{fmt(a)} to {fmt(b)}" for a, b in itertools.pairwise(edges)]
 
 
 # --- Hexagon layout ------------------------------------------------------------------
@@ -211,7 +212,9 @@ def _pack(
         for group in shelf:
             areas = members[group]
             square = math.ceil(math.sqrt(len(areas) * 1.2))
-            columns, rows, slot = block(len(areas), fit if len(shelf) == 1 else square, names[group])
+            columns, rows, slot = block(
+                len(areas), fit if len(shelf) == 1 else square, names[group]
+            )
             if names[group]:
                 labels.append(Label(names[group], x, y + LABEL_FONT))
             top = y + label_h + radius
@@ -270,9 +273,7 @@ def _polygons(geometry: Mapping[str, Any] | None, where: str) -> list[Polygon]:
     return [[[(float(p[0]), float(p[1])) for p in ring] for ring in polygon] for polygon in parts]
 
 
-def read_geojson(
-    path: Path, codes: Iterable[str], code_property: str | None = None
-) -> Boundaries:
+def read_geojson(path: Path, codes: Iterable[str], code_property: str | None = None) -> Boundaries:
     """Read the boundaries of the areas in ``codes`` from a GeoJSON FeatureCollection.
 
     ``code_property`` names the feature property that holds the area code (ONS files
@@ -299,12 +300,7 @@ def read_geojson(
         raise ReportError(msg)
     properties = [f.get("properties") or {} for f in features]
     if code_property is None:
-        matches: dict[str, int] = {}
-        for props in properties:
-            for key, value in props.items():
-                if str(value) in wanted:
-                    matches[key] = matches.get(key, 0) + 1
-        code_property = max(sorted(matches), key=lambda k: matches[k]) if matches else None
+        code_property = _code_property(properties, wanted)
     shapes: dict[str, list[Polygon]] = {}
     for number, (feature, props) in enumerate(zip(features, properties, strict=True)):
         code = str(props.get(code_property, "")) if code_property else ""
@@ -325,7 +321,19 @@ def read_geojson(
     return Boundaries(path, code_property or "", shapes, digest)
 
 
-def project(shapes: Mapping[str, list[Polygon]], width: float) -> tuple[dict[str, list[Polygon]], float]:
+def _code_property(properties: Sequence[Mapping[str, Any]], wanted: set[str]) -> str | None:
+    """The feature property whose values are most often one of the ``wanted`` codes."""
+    matches: dict[str, int] = {}
+    for props in properties:
+        for key, value in props.items():
+            if str(value) in wanted:
+                matches[key] = matches.get(key, 0) + 1
+    return max(sorted(matches), key=lambda k: matches[k]) if matches else None
+
+
+def project(
+    shapes: Mapping[str, list[Polygon]], width: float
+) -> tuple[dict[str, list[Polygon]], float]:
     """Project polygons to SVG pixels ``width`` wide, north up; return them and the height.
 
     Longitude and latitude (every coordinate within +-180) are projected
@@ -485,7 +493,9 @@ def choropleth(
         msg = f"Map {name!r}: no column {', '.join(missing)} in the frame (columns: {', '.join(frame.columns)})."
         raise ReportError(msg)
     ident = _slug(name)
-    data = frame.select(list(dict.fromkeys(wanted))).sort(value, code, descending=[True, False], nulls_last=True)
+    data = frame.select(list(dict.fromkeys(wanted))).sort(
+        value, code, descending=[True, False], nulls_last=True
+    )
     if data[code].is_duplicated().any():
         repeated = data.filter(data[code].is_duplicated())[code].unique().sort().to_list()
         msg = f"Map {name!r}: one row per area is needed, but these codes repeat: {', '.join(repeated[:5])}."
@@ -503,7 +513,11 @@ def choropleth(
         )
         for c, v, row in zip(data[code].to_list(), values, data.iter_rows(named=True), strict=True)
     ]
-    fmt = value_format if callable(value_format) else _formatter(value, pl.Float64(), {value: value_format})
+    fmt = (
+        value_format
+        if callable(value_format)
+        else _formatter(value, pl.Float64(), {value: value_format})
+    )
 
     def tip(area: Area) -> str:
         shown = NO_DATA.lower() if area.value is None else fmt(area.value)
@@ -512,9 +526,15 @@ def choropleth(
 
     note = ""
     if boundaries is None:
-        names = dict(zip(data[group].to_list(), data[group_name].to_list(), strict=True)) if group and group_name else None
+        names = (
+            dict(zip(data[group].to_list(), data[group_name].to_list(), strict=True))
+            if group and group_name
+            else None
+        )
         svgs = [
-            _hex_svg(areas, tip, colours, ident, width, height, css, names)
+            _hex_svg(
+                areas, tip, colours, ident=ident, width=width, height=height, css=css, names=names
+            )
             for width, height, css in (
                 (WIDE_MAP, 0.75 * WIDE_MAP, "rap-chart-wide"),
                 (NARROW_MAP, 1.6 * NARROW_MAP, "rap-chart-narrow"),
@@ -529,7 +549,9 @@ def choropleth(
             "simplified to the map's resolution."
         )
         if absent:
-            listed = ", ".join(absent[:10]) + (f" and {count(len(absent) - 10)} more" if len(absent) > 10 else "")
+            listed = ", ".join(absent[:10]) + (
+                f" and {count(len(absent) - 10)} more" if len(absent) > 10 else ""
+            )
             note = (
                 f'<p class="rap-map-note" role="note"><strong>{count(len(absent))} of {count(len(areas))} areas '
                 f"are not on the map</strong>: the boundary file has no shape for {html.escape(listed)}. "
@@ -537,12 +559,14 @@ def choropleth(
             )
     present = [a.value for a in areas if a.value is not None]
     low, high = (min(present), max(present)) if present else (0.0, 0.0)
-    legend = _legend(label, legend_labels(low, high, breaks, fmt), colours, areas, ident, name)
+    legend = _legend(
+        label, legend_labels(low, high, breaks, fmt), colours, areas=areas, ident=ident
+    )
     description = f"{alt.rstrip()} Every area and its value is in the data table below the map, with a box to find an area."
     headers = {code: "Code", value: label, "rank": "Rank (1 = highest)"} | dict(labels or {})
-    ranked = data.with_columns(pl.col(value).rank("min", descending=True).cast(pl.Int64).alias("rank")).select(
-        "rank", *[c for c in wanted if c != value], value
-    )
+    ranked = data.with_columns(
+        pl.col(value).rank("min", descending=True).cast(pl.Int64).alias("rank")
+    ).select("rank", *[c for c in wanted if c != value], value)
     parts = [
         FIGURE_STYLE,
         MAP_STYLE,
@@ -552,13 +576,21 @@ def choropleth(
         "</div>",
         legend,
         note,
-        f'<figcaption id="cap-{ident}">{html.escape(caption.rstrip())} {html.escape(geometry)} '
-        f'Hover over an area to see its name and value, or <a href="#data-{ident}">find it in the table</a>.</figcaption>',
+        (
+            f'<figcaption id="cap-{ident}">{html.escape(caption.rstrip())} {html.escape(geometry)} '
+            "Hover over an area to see its name and value, or "
+            f'<a href="#data-{ident}">find it in the table</a>.</figcaption>'
+        ),
         "</figure>",
         _finder(ident),
         f'<details class="rap-data" id="data-{ident}"{" open" if data.height <= 10 else ""}>',
         f"<summary>Data table for this map: every area, highest first ({count(data.height)} rows)</summary>",
-        table_html(ranked, caption=f"Data for the map: {caption.rstrip('.')}", labels=headers, formats={value: value_format}),
+        table_html(
+            ranked,
+            caption=f"Data for the map: {caption.rstrip('.')}",
+            labels=headers,
+            formats={value: value_format},
+        ),
         "</details>",
         _finder_script(ident),
         f'<p class="rap-download">{csv_link(ranked, f"{ident}.csv", f"Download the data for this map: {ident}.csv")}</p>',
@@ -568,8 +600,9 @@ def choropleth(
 
 def _hex_svg(
     areas: Sequence[Area],
-    tip: Any,
+    tip: Callable[[Area], str],
     colours: Sequence[str],
+    *,
     ident: str,
     width: float,
     height: float,
@@ -598,7 +631,11 @@ def _hex_svg(
 
 
 def _boundary_svg(
-    areas: Sequence[Area], tip: Any, colours: Sequence[str], ident: str, boundaries: Boundaries
+    areas: Sequence[Area],
+    tip: Callable[[Area], str],
+    colours: Sequence[str],
+    ident: str,
+    boundaries: Boundaries,
 ) -> tuple[str, list[str]]:
     """The map of real boundaries, and the codes that have no shape in the file."""
     drawn = [a for a in areas if a.code in boundaries.shapes]
@@ -611,24 +648,32 @@ def _boundary_svg(
     shapes = "".join(
         _shape(a, polygon_path(projected[a.code]), colours, hatch, tip(a)) for a in drawn
     )
-    body = f'{_hatch(hatch)}<g stroke="{STROKE}" stroke-width="0.5" fill-rule="evenodd">{shapes}</g>'
+    body = (
+        f'{_hatch(hatch)}<g stroke="{STROKE}" stroke-width="0.5" fill-rule="evenodd">{shapes}</g>'
+    )
     return _svg(WIDE_MAP, height + 1, body, "rap-map-boundaries"), absent
 
 
 def _legend(
-    label: str, texts: Sequence[str], colours: Sequence[str], areas: Sequence[Area], ident: str, name: str
+    label: str, texts: Sequence[str], colours: Sequence[str], *, areas: Sequence[Area], ident: str
 ) -> str:
     """The legend: a swatch, the class range and the number of areas, for every class."""
     counts = [sum(a.klass == k for a in areas) for k in range(len(colours))]
     items = [
-        (f'<rect width="24" height="14" fill="{colour}" stroke="{STROKE}"/>', f"{text} ({_areas(n)})")
+        (
+            f'<rect width="24" height="14" fill="{colour}" stroke="{STROKE}"/>',
+            f"{text} ({_areas(n)})",
+        )
         for colour, text, n in zip(colours, texts, counts, strict=True)
     ]
     no_data = sum(a.klass is None for a in areas)
     if no_data:
         hatch = f"{ident}-legend-nodata"
         items.append(
-            (f'{_hatch(hatch)}<rect width="24" height="14" fill="url(#{hatch})" stroke="{STROKE}"/>', f"{NO_DATA} ({_areas(no_data)})")
+            (
+                f'{_hatch(hatch)}<rect width="24" height="14" fill="url(#{hatch})" stroke="{STROKE}"/>',
+                f"{NO_DATA} ({_areas(no_data)})",
+            )
         )
     rows = "".join(
         f'<li><svg viewBox="0 0 24 14" aria-hidden="true" focusable="false">{swatch}</svg><span>{html.escape(text)}</span></li>'
@@ -642,7 +687,7 @@ def _legend(
     return (
         f'<p class="rap-legend-title" id="legend-{ident}">{html.escape(label)} '
         f'<span class="rap-legend-how">({how})</span></p>'
-        f'<ul class="rap-legend" aria-labelledby="legend-{ident}" data-map="{html.escape(name)}">{rows}</ul>'
+        f'<ul class="rap-legend" aria-labelledby="legend-{ident}">{rows}</ul>'
     )
 
 
