@@ -362,7 +362,7 @@ def test_map_alt_text_states_the_finding_and_points_to_a_searchable_ranked_table
     assert "data table below the map" in label.group(1)
     assert 'id="fig-map-share"' in page
     assert 'href="#data-map-share"' in page
-    table = page[page.index('<details class="rap-data" id="data-map-share"') :]
+    table = page[page.index('<details class="rap-data rap-map-data" id="data-map-share"') :]
     rows = re.findall(r'<tr><td class="num">([^<]+)</td><td>([^<]+)</td>', table)
     assert len(rows) == frame.height
     assert rows[0] == ("1", "E0200011"), "ranked, highest first"

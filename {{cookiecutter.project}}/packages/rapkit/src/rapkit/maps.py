@@ -424,6 +424,8 @@ MAP_STYLE = """<style>
 .rap-figure .rap-legend svg { flex: none; display: inline-block; width: 1.6rem; height: 1rem; }
 .rap-legend-title { font-weight: bold; margin: 0.75rem 0 0; }
 .rap-legend-how { font-weight: normal; }
+.rap-find { margin: 0.75rem 0; }
+.rap-map-data > summary { padding: 0.3rem 0; }
 .rap-find input { font: inherit; padding: 0.25rem; border: 2px solid #0b0c0c; max-width: 100%; }
 .rap-find input:focus { outline: 3px solid #ffdd00; }
 .rap-map-note { font-size: 0.95rem; }
@@ -583,7 +585,7 @@ def choropleth(
         ),
         "</figure>",
         _finder(ident),
-        f'<details class="rap-data" id="data-{ident}"{" open" if data.height <= 10 else ""}>',
+        f'<details class="rap-data rap-map-data" id="data-{ident}"{" open" if data.height <= 10 else ""}>',
         f"<summary>Data table for this map: every area, highest first ({count(data.height)} rows)</summary>",
         table_html(
             ranked,
