@@ -166,7 +166,7 @@ def map_problems(page: str, codes: set[str]) -> list[str]:
             problems.append(f"map {ident}: does not say which geometry it shows")
         table = re.search(rf'<details\b[^>]*id="data-{ident}".*?</details>', page, flags=re.DOTALL)
         body = re.search(r"<tbody>(.*?)</tbody>", table.group(0), flags=re.DOTALL) if table else None
-        rows = len(re.findall(r"<tr>", body.group(1))) if body else 0
+        rows = len(re.findall(r"<tr\b", body.group(1))) if body else 0
         if rows != len(codes):
             problems.append(f"map {ident}: its table has {rows} rows for {len(codes)} areas")
         if f'id="find-{ident}"' not in page:

@@ -147,8 +147,8 @@ def hex_layout(
 
     The layout depends only on the codes and groups (both sorted first), so the same
     outputs always give the same map. Each group is a block of hexagons in code order
-    under its label, near-square, or as wide as the map when it has a row of blocks to
-    itself; blocks are packed left to right in rows no wider than ``width``. The
+    under its label, near-square, or as wide as the map when the blocks stack one per row;
+    blocks are packed left to right in rows no wider than ``width``. The
     hexagons are as large as fits in ``max_height`` (default: three quarters of the
     width), between 4 and 18 px across the flats' half. Hexagons are cells of one grid
     within a block and blocks never share space, so no two hexagons overlap.
@@ -203,7 +203,8 @@ def _pack(
             x = 0.0
         shelves[-1].append(group)
         x += slot + gap
-    # Second pass: a block alone on its shelf spreads across the map's width.
+    # Second pass: when the blocks stack one per shelf (a narrow map), each spreads across it.
+    spread = all(len(shelf) == 1 for shelf in shelves)
     centres: dict[str, Point] = {}
     labels: list[Label] = []
     y = right = 0.0
@@ -212,9 +213,7 @@ def _pack(
         for group in shelf:
             areas = members[group]
             square = math.ceil(math.sqrt(len(areas) * 1.2))
-            columns, rows, slot = block(
-                len(areas), fit if len(shelf) == 1 else square, names[group]
-            )
+            columns, rows, slot = block(len(areas), fit if spread else square, names[group])
             if names[group]:
                 labels.append(Label(names[group], x, y + LABEL_FONT))
             top = y + label_h + radius
@@ -419,7 +418,7 @@ class Area:
 
 MAP_STYLE = """<style>
 .rap-map svg { max-width: 100%; }
-.rap-figure .rap-legend { list-style: none; padding: 0; margin: 0.5rem 0; display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; }
+.rap-figure ul.rap-legend { list-style: none; padding: 0; margin: 0.5rem 0; display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; }
 .rap-figure .rap-legend li { display: flex; align-items: center; gap: 0.4rem; margin: 0; }
 .rap-figure .rap-legend svg { flex: none; display: inline-block; width: 1.6rem; height: 1rem; }
 .rap-legend-title { font-weight: bold; margin: 0.75rem 0 0; }
