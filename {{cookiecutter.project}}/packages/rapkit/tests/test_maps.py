@@ -255,16 +255,17 @@ def test_read_geojson_refuses_what_is_not_polygon_geojson(
 def test_projection_keeps_proportions_at_england_latitudes() -> None:
     # A square of 1 degree by 1 degree at 52.5N is about 0.61 as wide as it is tall.
     shapes = {"A": [[[(0.0, 52.0), (1.0, 52.0), (1.0, 53.0), (0.0, 53.0), (0.0, 52.0)]]]}
-    projected, height = maps.project(shapes, 100.0)
+    projected, width, height = maps.project(shapes, 100.0)
     xs = [x for x, _ in projected["A"][0][0]]
     ys = [y for _, y in projected["A"][0][0]]
-    assert max(xs) - min(xs) == pytest.approx(math.cos(math.radians(52.5)) * height)
-    assert height == pytest.approx(100.0)
+    assert max(xs) - min(xs) == pytest.approx(width)
+    assert width == pytest.approx(math.cos(math.radians(52.5)) * height)
+    assert height == pytest.approx(100.0), "a tall shape fits the height"
     assert ys[0] > ys[2], "north is up"
     # British National Grid metres are only scaled.
     grid = {"A": [[[(400000.0, 300000.0), (402000.0, 300000.0), (402000.0, 301000.0)]]]}
-    _flat, flat_height = maps.project(grid, 100.0)
-    assert flat_height == pytest.approx(50.0)
+    _, flat_width, flat_height = maps.project(grid, 100.0)
+    assert (flat_width, flat_height) == (pytest.approx(100.0), pytest.approx(50.0))
 
 
 def test_simplify_drops_points_the_map_cannot_show_but_keeps_the_shape() -> None:

@@ -331,24 +331,25 @@ def _code_property(properties: Sequence[Mapping[str, Any]], wanted: set[str]) ->
 
 
 def project(
-    shapes: Mapping[str, list[Polygon]], width: float
-) -> tuple[dict[str, list[Polygon]], float]:
-    """Project polygons to SVG pixels ``width`` wide, north up; return them and the height.
+    shapes: Mapping[str, list[Polygon]], width: float, height: float | None = None
+) -> tuple[dict[str, list[Polygon]], float, float]:
+    """Project polygons to SVG pixels, north up, to fit ``width`` by ``height`` (default square).
 
-    Longitude and latitude (every coordinate within +-180) are projected
-    equirectangularly, the longitude scaled by the cosine of the mean latitude so
-    shapes keep their proportions at England's latitudes. Larger numbers are taken to
-    be metres of a projected grid (British National Grid) and only scaled.
+    Return the projected polygons and the drawing's width and height. Longitude and
+    latitude (every coordinate within +-180) are projected equirectangularly, the
+    longitude scaled by the cosine of the mean latitude so shapes keep their proportions
+    at England's latitudes. Larger numbers are taken to be metres of a projected grid
+    (British National Grid) and only scaled.
     """
     points = [p for polygons in shapes.values() for poly in polygons for ring in poly for p in ring]
     if not points:
-        return {}, 0.0
+        return {}, 0.0, 0.0
     geographic = all(abs(x) <= 180 and abs(y) <= 90 for x, y in points)
     ys = [y for _, y in points]
     squeeze = math.cos(math.radians((min(ys) + max(ys)) / 2)) if geographic else 1.0
     xs = [x * squeeze for x, _ in points]
-    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-12)
-    scale = width / span
+    x_span, y_span = max(max(xs) - min(xs), 1e-12), max(max(ys) - min(ys), 1e-12)
+    scale = min(width / x_span, (height or width) / y_span)
     left, top = min(xs), max(ys)
     projected = {
         code: [
@@ -357,7 +358,7 @@ def project(
         ]
         for code, polygons in shapes.items()
     }
-    return projected, (max(ys) - min(ys)) * scale
+    return projected, x_span * scale, y_span * scale
 
 
 def simplify(ring: Ring, tolerance: float) -> Ring:
@@ -644,7 +645,9 @@ def _boundary_svg(
     if not drawn:
         msg = f"None of the areas of the map is in the boundary file {boundaries.path}."
         raise ReportError(msg)
-    projected, height = project({a.code: boundaries.shapes[a.code] for a in drawn}, WIDE_MAP)
+    projected, width, height = project(
+        {a.code: boundaries.shapes[a.code] for a in drawn}, WIDE_MAP, 0.9 * WIDE_MAP
+    )
     hatch = f"{ident}-nodata"
     shapes = "".join(
         _shape(a, polygon_path(projected[a.code]), colours, hatch, tip(a)) for a in drawn
@@ -652,7 +655,7 @@ def _boundary_svg(
     body = (
         f'{_hatch(hatch)}<g stroke="{STROKE}" stroke-width="0.5" fill-rule="evenodd">{shapes}</g>'
     )
-    return _svg(WIDE_MAP, height + 1, body, "rap-map-boundaries"), absent
+    return _svg(width + 1, height + 1, body, "rap-map-boundaries"), absent
 
 
 def _legend(
