@@ -747,11 +747,50 @@ def boundaries_of(run: Run, codes: Iterable[str]) -> Boundaries | None:
     return read_geojson(Path(path), codes, settings.get("code_property"))
 
 
-def area_map(run: Run, frame: pl.DataFrame, *, code: str, **options: Any) -> Html:
-    """A choropleth (:func:`choropleth`) with the geometry the run's configuration asks for.
+def area_map(
+    run: Run,
+    frame: pl.DataFrame,
+    *,
+    name: str,
+    code: str,
+    value: str,
+    label: str,
+    alt: str,
+    caption: str,
+    area_name: str | None = None,
+    group: str | None = None,
+    group_name: str | None = None,
+    group_label: str = "local authority",
+    value_format: Format = "decimal2",
+    labels: Mapping[str, str] | None = None,
+) -> Html:
+    """A choropleth of ``value`` by area, with the geometry the run's configuration asks for.
 
     ``[map] boundaries`` names a GeoJSON boundary file; without it the map is the
-    schematic hexagon map, which is what the sample data (invented areas) need.
+    schematic hexagon map, which is what the sample data (invented areas) need. The
+    other arguments are as for :func:`choropleth`: ``code`` and ``value`` name the
+    columns of area codes and of the measure, ``label`` is the measure's name in the
+    legend and the table, ``alt`` states the map's finding.
+
+    Raises:
+        ReportError: a column is missing, an area repeats, or the configured boundary
+            file is missing, not GeoJSON or matches none of the areas.
+
     """
     boundaries = boundaries_of(run, (str(c) for c in frame[code].to_list()))
-    return choropleth(frame, code=code, boundaries=boundaries, **options)
+    return choropleth(
+        frame,
+        name=name,
+        code=code,
+        value=value,
+        label=label,
+        alt=alt,
+        caption=caption,
+        area_name=area_name,
+        group=group,
+        group_name=group_name,
+        group_label=group_label,
+        value_format=value_format,
+        boundaries=boundaries,
+        labels=labels,
+    )
