@@ -128,6 +128,52 @@ def chart_problems(page: str) -> list[str]:
     return problems
 
 
+def map_problems(page: str, codes: set[str]) -> list[str]:
+    """A choropleth of every area: one shape per area in each layout, a legend, alt text, a table.
+
+    ``codes`` are the area codes of the output the map shows. Each map (a ``rap-map``
+    figure) must draw each of them exactly once per SVG layout, each shape with a
+    tooltip, say which geometry it shows, and list every area in its data table.
+    """
+    figures = re.findall(r'<figure\b[^>]*class="[^"]*\brap-map\b[^"]*"[^>]*\bid="fig-([a-z0-9-]+)"', page)
+    if not figures:
+        return ["no map (rapkit.maps.area_map)"]
+    problems = []
+    for ident in figures:
+        start = page.index(f'id="fig-{ident}"')
+        block = page[start : page.index("</figure>", start)]
+        svgs = [svg for svg in re.findall(r"<svg\b.*?</svg>", block, flags=re.DOTALL) if "data-code=" in svg]
+        if not svgs:
+            problems.append(f"map {ident}: no SVG with a shape per area")
+        for number, svg in enumerate(svgs):
+            drawn = re.findall(r'<path\b[^>]*\bdata-code="([^"]+)"[^>]*>\s*<title>[^<]+</title>', svg)
+            if sorted(drawn) != sorted(codes):
+                extra, absent = sorted(set(drawn) - codes), sorted(codes - set(drawn))
+                problems.append(
+                    f"map {ident} layout {number}: {len(drawn)} shapes with a tooltip for {len(codes)} "
+                    f"areas (not drawn: {absent[:3]}, unknown: {extra[:3]}, repeated: {len(drawn) - len(set(drawn))})"
+                )
+        legend = re.search(r'<ul\b[^>]*class="rap-legend"[^>]*>(.*?)</ul>', block, flags=re.DOTALL)
+        if legend is None or len(re.findall(r"<li>", legend.group(1))) < 2:
+            problems.append(f"map {ident}: no legend of its colour classes")
+        image = re.search(r'<div\b[^>]*role="img"[^>]*>', block)
+        label = re.search(r'aria-label="([^"]+)"', image.group(0)) if image else None
+        if label is None or "data table" not in label.group(1):
+            problems.append(f"map {ident}: no alt text pointing to its data table")
+        if f'href="#data-{ident}"' not in block:
+            problems.append(f"map {ident}: the caption does not link to its table")
+        if "Schematic hexagon map, one hexagon per area, not to scale" not in block and "Boundaries from" not in block:
+            problems.append(f"map {ident}: does not say which geometry it shows")
+        table = re.search(rf'<details\b[^>]*id="data-{ident}".*?</details>', page, flags=re.DOTALL)
+        body = re.search(r"<tbody>(.*?)</tbody>", table.group(0), flags=re.DOTALL) if table else None
+        rows = len(re.findall(r"<tr\b", body.group(1))) if body else 0
+        if rows != len(codes):
+            problems.append(f"map {ident}: its table has {rows} rows for {len(codes)} areas")
+        if f'id="find-{ident}"' not in page:
+            problems.append(f"map {ident}: no box to find an area")
+    return problems
+
+
 def heading_problems(page: str) -> list[str]:
     """One h1, and no heading level skipped on the way down."""
     levels = [int(level) for level in re.findall(r"<h([1-6])\b", page)]
@@ -146,6 +192,8 @@ class BrowserResult:
     wide_charts: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     screenshots: list[Path] = field(default_factory=list)
+    map_shapes: dict[str, list[int]] = field(default_factory=dict)  # width -> shapes shown per map
+    find: dict[str, Any] | None = None  # what searching the first map's table for an area gave
 
     def problems(self) -> list[str]:
         """Everything that fails the page, as sentences."""
@@ -159,6 +207,10 @@ class BrowserResult:
         ]
         found += [f"chart wider than its column: {chart}" for chart in self.wide_charts]
         found += [f"console error: {message}" for message in self.console_errors]
+        if self.find is not None:
+            hit = self.find
+            if not (hit["open"] and 1 <= hit["shown"] < max(hit["total"], 2) and hit["status"]):
+                found.append(f"finding area {hit['code']} in the map's table did not work: {hit}")
         return found
 
 
@@ -197,6 +249,23 @@ MEASURE = """() => {
 }"""
 
 
+SHAPES = """() => Array.from(document.querySelectorAll('figure.rap-map')).map((fig) =>
+  Array.from(fig.querySelectorAll('path[data-code]')).filter((p) => p.getBoundingClientRect().width > 0).length)"""
+
+FIND = """() => {
+  const box = document.querySelector('.rap-find input');
+  const shape = document.querySelector('figure.rap-map path[data-code]');
+  if (!box || !shape) return null;
+  const code = shape.dataset.code;
+  box.value = code;
+  box.dispatchEvent(new Event('input'));
+  const details = document.getElementById(box.id.replace(/^find-/, 'data-'));
+  const rows = Array.from(details.querySelectorAll('tbody tr'));
+  return {code, total: rows.length, shown: rows.filter((r) => !r.hidden).length, open: details.open,
+          visible: !box.closest('[hidden]'), status: document.getElementById(box.id + '-status').textContent};
+}"""
+
+
 def check_in_browser(page: Path, screenshots: Path | None = None) -> BrowserResult:
     """Open ``page`` in headless Chromium, offline; run axe-core and measure the layout."""
     from playwright.sync_api import sync_playwright
@@ -225,8 +294,10 @@ def check_in_browser(page: Path, screenshots: Path | None = None) -> BrowserResu
                 tab.goto(page.resolve().as_uri(), wait_until="load")
                 measured = tab.evaluate(MEASURE)
                 result.overflow[str(width)] = int(measured["overflow"])
+                result.map_shapes[str(width)] = tab.evaluate(SHAPES)
                 if label == "desktop":
                     result.wide_charts += measured["wide"]
+                    result.find = tab.evaluate(FIND)
                     tab.add_script_tag(content=axe)
                     found = tab.evaluate(
                         """async () => (await axe.run(document, {runOnly: {type: 'tag', values:

@@ -136,6 +136,21 @@ def quarto_or_fail() -> str:
 
 
 STARTERS = list(CHOICES["starter"])
+# The output and column of the areas each starter's map shows (every starter is per area).
+MAP_AREAS = {
+    "social_isolation": ("index", "lsoa_code"),
+    "child_attainment": ("attainment_gaps", "la_code"),
+    "green_space": ("green_space_lsoa", "lsoa_code"),
+    "active_travel": ("active_travel_index", "lsoa_code"),
+    "skills": ("lsoa_qualifications", "lsoa_code"),
+    "none": ("area_summary", "lsoa_code"),
+}
+
+
+def output_codes(project: Path, output: str, column: str) -> set[str]:
+    """The distinct area codes in one output file of a run."""
+    with (project / "outputs" / f"{output}.csv").open(encoding="utf-8", newline="") as handle:
+        return {row[column] for row in csv.DictReader(handle)}
 
 
 @pytest.mark.parametrize("starter", STARTERS)
@@ -174,6 +189,8 @@ def test_every_starter_report_in_both_renderers(
     }
     manifest = json.loads((project / "outputs" / "manifest.json").read_text(encoding="utf-8"))
     keys = report_checks.config_keys(project / "config" / "pipeline.toml")
+    assert set(MAP_AREAS) == set(STARTERS), "say which output each starter's map shows"
+    codes = output_codes(project, *MAP_AREAS[starter])
     shots = Path(os.environ.get("REPORT_SCREENSHOTS", tmp_path / "screenshots")) / starter
     problems: dict[str, list[str]] = {}
     for renderer, path in pages.items():
@@ -184,6 +201,7 @@ def test_every_starter_report_in_both_renderers(
             + report_checks.placeholder_problems(page, keys)
             + report_checks.chart_problems(page)
             + report_checks.heading_problems(page)
+            + report_checks.map_problems(page, codes)
         )
         found += [
             f"provenance misses {item['path']}"
@@ -204,6 +222,14 @@ def test_every_starter_report_in_both_renderers(
                 found.append(f"release basics: no {basic!r}")
         browser = report_checks.check_in_browser(path, shots / renderer)
         found += browser.problems()
+        found += [
+            f"map shows {shown} of {len(codes)} areas at {width} px wide"
+            for width, counts in browser.map_shapes.items()
+            for shown in counts
+            if shown != len(codes)
+        ]
+        if browser.find is None:
+            found.append("no box to find an area in the map's table")
         if found:
             problems[renderer] = found
     assert problems == {}, json.dumps(problems, indent=2)

@@ -35,7 +35,9 @@ _KNOWN_KEYS = {
     "sources",
     "release",
     "aliases",
+    "map",
 }
+_MAP_KEYS = {"boundaries", "code_property"}
 _RAP_KEYS = {"target_level", "attestation_max_age_days", "min_tests"}
 _ALIAS_KEYS = {"columns", "categories"}
 # Folders (relative to the project root) that outputs must never be written into.
@@ -59,6 +61,7 @@ class PipelineConfig:
     release: dict[str, Any] = field(default_factory=dict)  # read by rapkit.reporting
     package: str | None = None
     aliases: dict[str, InputAliases] = field(default_factory=dict)
+    map: dict[str, Any] = field(default_factory=dict)  # read by rapkit.maps
 
 
 def load_config(path: Path | None = None) -> PipelineConfig:
@@ -96,7 +99,7 @@ def load_config(path: Path | None = None) -> PipelineConfig:
         raise ConfigError(msg)
     tables = {
         key: data.get(key, {})
-        for key in ("inputs", "parameters", "rap", "sources", "release", "aliases")
+        for key in ("inputs", "parameters", "rap", "sources", "release", "aliases", "map")
     }
     for key, value in tables.items():
         if not isinstance(value, dict):
@@ -123,6 +126,7 @@ def load_config(path: Path | None = None) -> PipelineConfig:
         release=dict(tables["release"]),
         package=package_name(root),
         aliases=_aliases(tables["aliases"], inputs, where),
+        map=_map(tables["map"], root, where),
     )
 
 
@@ -195,6 +199,34 @@ def _check_sources(sources: dict[str, Any], inputs: dict[str, Path], where: str)
         if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
             msg = f"{where}: [sources.{name}] must be a table of text fields (title, url, ...)."
             raise ConfigError(msg)
+
+
+def _map(table: dict[str, Any], root: Path, where: str) -> dict[str, Any]:
+    """Check ``[map]``: the GeoJSON boundary file of the report's map, and its code property.
+
+    Without ``boundaries`` the report draws a schematic hexagon map (one hexagon per
+    area), which is all the synthetic sample areas can have.
+    """
+    unknown = sorted(set(table) - _MAP_KEYS)
+    if unknown:
+        msg = f"{where}: unknown key(s) in [map]: {', '.join(unknown)} (allowed: {', '.join(sorted(_MAP_KEYS))})."
+        raise ConfigError(msg)
+    checked: dict[str, Any] = {}
+    for key, value in table.items():
+        if not isinstance(value, str) or not value.strip():
+            msg = f"{where}: map.{key} must be a non-empty string, not {value!r}."
+            raise ConfigError(msg)
+        checked[key] = value
+    if "boundaries" in checked:
+        path = _absolute(root, checked["boundaries"])
+        if path.suffix.casefold() not in {".geojson", ".json"}:
+            msg = f"{where}: map.boundaries = {checked['boundaries']!r} must be a GeoJSON file (.geojson or .json)."
+            raise ConfigError(msg)
+        if path.is_dir():
+            msg = f"{where}: map.boundaries = {checked['boundaries']!r} is a folder; point it at the GeoJSON file."
+            raise ConfigError(msg)
+        checked["boundaries"] = path
+    return checked
 
 
 def _aliases(raw: dict[str, Any], inputs: dict[str, Path], where: str) -> dict[str, InputAliases]:
