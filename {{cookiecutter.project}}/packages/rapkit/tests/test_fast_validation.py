@@ -70,9 +70,7 @@ def streamed_verdict(frame: pl.DataFrame, schema: type[pa.DataFrameModel]) -> Ve
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "table.parquet"
         frame.write_parquet(path)
-        failures = fast_failures(
-            pl.scan_parquet(path), schema, rows=frame.height, streaming=True
-        )
+        failures = fast_failures(pl.scan_parquet(path), schema, rows=frame.height, streaming=True)
     assert failures is not None, f"{schema.__name__} was not compiled"
     return set(failures)
 
@@ -205,7 +203,7 @@ def test_fast_pass_and_pandera_name_the_same_failing_checks(
 
 def _breaking_values(check: pa.Check, frame: pl.DataFrame, column: str) -> Iterator[Any]:
     """Values that fail ``check`` (a built-in), tried in turn until one fits the column."""
-    stats = check.statistics
+    stats = dict(check.statistics or {})
     if "min_value" in stats and check.name != "str_length":
         yield stats["min_value"] - 1
         yield stats["min_value"] - 0.5
@@ -413,7 +411,7 @@ def test_wrong_names_and_types_are_found_without_reading_data() -> None:
 def test_a_failing_key_is_still_explained_by_pandera_in_streaming_mode(tmp_path: Path) -> None:
     path = tmp_path / "t.parquet"
     pl.DataFrame({"code": ["E1", "E1"], "n": [1.0, 1.0]}).write_parquet(path)
-    with pytest.raises(ValidationFailedError, match="multiple_fields_uniqueness|code', 'n'"):
+    with pytest.raises(ValidationFailedError, match=r"columns 'code', 'n' failed field_uniq"):
         validate_parquet(path, Renamed, where="t")
 
 

@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandera.polars as pa
 import polars as pl
@@ -390,35 +390,7 @@ def _describe_repeats(
 
 CheckKey = tuple[str | None, str]
 """A check as Pandera names it in a failure report: (column, or ``None`` for the table; check)."""
-
-# Pandera's built-in checks for Polars (pandera.backends.polars.builtin_checks), by name, as the
-# expression each one evaluates. A check is compiled from this table only if it *is* the
-# built-in (see _builtin_expression), so a custom check that borrows a name is never mistaken.
-_BUILTINS: dict[str, Callable[[pl.Expr, Mapping[str, Any]], pl.Expr]] = {
-    "equal_to": lambda column, stats: column.eq(stats["value"]),
-    "not_equal_to": lambda column, stats: column.ne(stats["value"]),
-    "greater_than": lambda column, stats: column.gt(stats["min_value"]),
-    "greater_than_or_equal_to": lambda column, stats: column.ge(stats["min_value"]),
-    "less_than": lambda column, stats: column.lt(stats["max_value"]),
-    "less_than_or_equal_to": lambda column, stats: column.le(stats["max_value"]),
-    "in_range": lambda column, stats: (
-        (column.ge if stats["include_min"] else column.gt)(stats["min_value"])
-        & (column.le if stats["include_max"] else column.lt)(stats["max_value"])
-    ),
-    "isin": lambda column, stats: column.is_in(stats["allowed_values"]),
-    "notin": lambda column, stats: column.is_in(stats["forbidden_values"]).not_(),
-    "str_matches": lambda column, stats: column.str.contains(_anchored(stats["pattern"])),
-    "str_contains": lambda column, stats: column.str.contains(
-        _pattern(stats["pattern"]), literal=False
-    ),
-    "str_startswith": lambda column, stats: column.str.starts_with(stats["string"]),
-    "str_endswith": lambda column, stats: column.str.ends_with(stats["string"]),
-    "str_length": lambda column, stats: _str_length(column, stats),
-}
-# Checks that look at one value at a time and cost more per value than finding the distinct
-# values does (a regular expression): evaluated on each distinct value instead of each row.
-_ON_DISTINCT_VALUES = frozenset({"str_matches", "str_contains"})
-_INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
+EngineName = Literal["auto", "streaming"]
 
 
 class UncompilableError(Exception):
@@ -450,6 +422,36 @@ def _str_length(column: pl.Expr, stats: Mapping[str, Any]) -> pl.Expr:
     if high is None:
         return chars.ge(low)
     return chars.is_between(low, high)
+
+
+# Pandera's built-in checks for Polars (pandera.backends.polars.builtin_checks), by name, as the
+# expression each one evaluates. A check is compiled from this table only if it *is* the
+# built-in (see _builtin_expression), so a custom check that borrows a name is never mistaken.
+_BUILTINS: dict[str, Callable[[pl.Expr, Mapping[str, Any]], pl.Expr]] = {
+    "equal_to": lambda column, stats: column.eq(stats["value"]),
+    "not_equal_to": lambda column, stats: column.ne(stats["value"]),
+    "greater_than": lambda column, stats: column.gt(stats["min_value"]),
+    "greater_than_or_equal_to": lambda column, stats: column.ge(stats["min_value"]),
+    "less_than": lambda column, stats: column.lt(stats["max_value"]),
+    "less_than_or_equal_to": lambda column, stats: column.le(stats["max_value"]),
+    "in_range": lambda column, stats: (
+        (column.ge if stats["include_min"] else column.gt)(stats["min_value"])
+        & (column.le if stats["include_max"] else column.lt)(stats["max_value"])
+    ),
+    "isin": lambda column, stats: column.is_in(stats["allowed_values"]),
+    "notin": lambda column, stats: column.is_in(stats["forbidden_values"]).not_(),
+    "str_matches": lambda column, stats: column.str.contains(_anchored(stats["pattern"])),
+    "str_contains": lambda column, stats: column.str.contains(
+        _pattern(stats["pattern"]), literal=False
+    ),
+    "str_startswith": lambda column, stats: column.str.starts_with(stats["string"]),
+    "str_endswith": lambda column, stats: column.str.ends_with(stats["string"]),
+    "str_length": _str_length,
+}
+# Checks that look at one value at a time and cost more per value than finding the distinct
+# values does (a regular expression): evaluated on each distinct value instead of each row.
+_ON_DISTINCT_VALUES = frozenset({"str_matches", "str_contains"})
+_INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
 
 
 def _check_name(check: pa.Check) -> str:
@@ -574,21 +576,8 @@ def _plan(
     """Compile every check of ``model`` for ``table``; raise UncompilableError if one cannot be."""
     plan = _Plan()
     for name, column in model.columns.items():
-        if name not in layout:
-            continue  # an optional column that is absent: nothing to check
-        if not column.nullable:
-            missing = pl.col(name).is_null()
-            if layout[name] in (pl.Float32, pl.Float64):
-                missing = missing | pl.col(name).is_nan()  # Pandera: NaN is missing too
-            plan.counts[(name, "not_nullable")] = missing.sum()
-        if column.unique:
-            plan.add_unique((name, "field_uniqueness"), [name], layout)
-        for check in column.checks:
-            expression = _builtin_expression(check, name, distinct=distinct and not column.unique)
-            if expression is not None:
-                plan.counts[(name, _check_name(check))] = expression
-            else:
-                plan.custom[(name, _check_name(check))] = (name, _usable(check))
+        if name in layout:  # an optional column that is absent has nothing to check
+            _plan_column(plan, name, column, layout, distinct=distinct)
     for check in model.checks:
         plan.custom[(None, _check_name(check))] = (None, _usable(check))
     if model.unique:
@@ -599,6 +588,26 @@ def _plan(
         plan.add_unique((None, "multiple_fields_uniqueness"), keys, layout)
     del table  # the layout is all the plan needs; the data are read when it runs
     return plan
+
+
+def _plan_column(
+    plan: _Plan, name: str, column: pa.Column, layout: pl.Schema, *, distinct: bool
+) -> None:
+    """Add one column's checks to ``plan``: nulls, uniqueness, built-in and custom checks."""
+    if not column.nullable:
+        missing = pl.col(name).is_null()
+        if layout[name] in (pl.Float32, pl.Float64):
+            missing = missing | pl.col(name).is_nan()  # Pandera: NaN is missing too
+        plan.counts[(name, "not_nullable")] = missing.sum()
+    if column.unique:
+        plan.add_unique((name, "field_uniqueness"), [name], layout)
+    for check in column.checks:
+        # Distinct values of a unique column are all its rows: matching them costs more.
+        expression = _builtin_expression(check, name, distinct=distinct and not column.unique)
+        if expression is not None:
+            plan.counts[(name, _check_name(check))] = expression
+        else:
+            plan.custom[(name, _check_name(check))] = (name, _usable(check))
 
 
 def _usable(check: pa.Check) -> pa.Check:
@@ -614,7 +623,7 @@ def _custom_output(table: pl.LazyFrame, column: str | None, check: pa.Check) -> 
     backend = check.get_backend(table)(check)
     try:
         output = backend.apply(PolarsData(table, column or "*"))  # type: ignore[no-untyped-call]
-    except Exception as exc:  # noqa: BLE001 - any error: Pandera runs it and reports it
+    except Exception as exc:  # any error: Pandera runs the check and reports it
         msg = f"check {_check_name(check)!r} raised {type(exc).__name__}"
         raise UncompilableError(msg) from exc
     if isinstance(output, bool):
@@ -665,7 +674,9 @@ def fast_failures(
         log.info("Schema %s: %s; validated by Pandera alone.", schema.__name__, exc)
         return None
     except pl.exceptions.PolarsError as exc:
-        log.info("Schema %s: the fast pass failed (%s); validated by Pandera.", schema.__name__, exc)
+        log.info(
+            "Schema %s: the fast pass failed (%s); validated by Pandera.", schema.__name__, exc
+        )
         return None
     return {key: count for key, count in counts.items() if count}
 
@@ -702,7 +713,7 @@ def _run_plan(plan: _Plan, table: pl.LazyFrame, *, streaming: bool) -> dict[Chec
         else:
             parts.append(output.select(failed))
             custom.append(key)
-    engine = "streaming" if streaming else "auto"
+    engine: EngineName = "streaming" if streaming else "auto"
     row = pl.concat(parts, how="horizontal").collect(engine=engine).row(0, named=True)
     results.update({key: int(row[_label(key)] or 0) for key in [*keys, *custom]})
     # A key proven strictly increasing is unique; the others are counted by _count_repeats.
@@ -767,7 +778,7 @@ def _count_repeats(
         }
     if not pending:
         return {}
-    engine = "streaming" if streaming else "auto"
+    engine: EngineName = "streaming" if streaming else "auto"
     buckets = max(1, -(-(rows or 0) // UNIQUE_KEYS_PER_PASS)) if streaming else 1
     repeats = dict.fromkeys(pending, 0)
     for number in range(buckets):
@@ -777,9 +788,7 @@ def _count_repeats(
             part = table.select(columns)
             if buckets > 1:
                 part = part.filter(values.hash(seed=0) % buckets == number)
-            parts.append(
-                part.select((pl.len() - values.n_unique()).alias(_label(key)))
-            )
+            parts.append(part.select((pl.len() - values.n_unique()).alias(_label(key))))
         row = pl.concat(parts, how="horizontal").collect(engine=engine).row(0, named=True)
         for key in pending:
             repeats[key] += int(row[_label(key)])
