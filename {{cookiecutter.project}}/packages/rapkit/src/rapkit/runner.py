@@ -11,8 +11,8 @@ Two ways to run, chosen by ``streaming`` in the config:
 * in memory (the default): each stage result is collected and validated as
   a DataFrame. Fastest while the data fits comfortably in memory.
 * streaming: each stage result is written by Polars' streaming engine to a
-  Parquet file in a temporary folder under ``data/interim/``, validated from
-  there batch by batch, and scanned lazily by the next stage. Memory stays
+  Parquet file in a temporary folder under ``data/interim/``, validated there
+  by streaming queries, and scanned lazily by the next stage. Memory stays
   bounded, so inputs larger than memory complete; the folder is removed
   when the run ends, however it ends (error, Ctrl-C), and a folder left by a
   killed run is removed when the next run starts.
