@@ -24,6 +24,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pandera.api.polars.types import PolarsData
+from pandera.config import ValidationDepth, config_context
 from pandera.errors import SchemaErrors
 
 from rapkit import validation
@@ -112,7 +113,8 @@ def test_valid_stage_results_pass_both_ways_without_pandera(
 def _bounds(schema: type[pa.DataFrameModel], column: str) -> list[Any]:
     """Values at and just beyond the limits of ``column``'s checks (where verdicts flip)."""
     found: list[Any] = []
-    for check in schema.to_schema().columns[column].checks:
+    described = schema.to_schema().columns.get(column)  # None: a column the schema allows
+    for check in described.checks if described is not None else []:
         for name in ("min_value", "max_value", "value"):
             limit = check.statistics.get(name)
             if isinstance(limit, int | float) and not isinstance(limit, bool):
@@ -335,6 +337,7 @@ class Renamed(pa.DataFrameModel):
                         pa.Check.str_length(2, 4),
                         pa.Check.str_length(min_value=2),
                         pa.Check.str_length(exact_value=2, ignore_na=False),
+                        pa.Check.str_length(exact_value=2),
                         pa.Check.isin(["E1", "E2", "E333"]),
                         pa.Check.notin(["E0"]),
                         pa.Check.str_contains("1|2|3"),
@@ -354,13 +357,41 @@ class Renamed(pa.DataFrameModel):
                         pa.Check.lt(4.0),
                     ],
                 ),
+                "note": pa.Column(pl.String, required=False),  # absent: nothing to check
             },
             unique=["code", "n"],
+            strict=True,
             name="Renamed",
         )
 
 
-@pytest.mark.parametrize("schema", [Coerced, Exotic, Raising])
+class KeySets(pa.DataFrameModel):
+    """Several unique key sets at once (a list of lists): left to Pandera."""
+
+    n: pl.Int64
+
+    @classmethod
+    def to_schema(cls) -> pa.DataFrameSchema:
+        """The schema, with a setting a model's Config cannot express."""
+        return pa.DataFrameSchema(
+            {"n": pa.Column(pl.Int64)},
+            unique=[["n"], ["n"]],  # type: ignore[list-item]  # the backend takes key sets
+        )
+
+
+class NotBoolean(pa.DataFrameModel):
+    """A dataframe check that answers with numbers, not booleans."""
+
+    n: pl.Int64
+
+    @pa.dataframe_check
+    @classmethod
+    def numbers(cls, data: PolarsData) -> pl.LazyFrame:
+        """Return the column itself."""
+        return data.lazyframe.select(pl.col("n"))
+
+
+@pytest.mark.parametrize("schema", [Coerced, Exotic, Raising, KeySets, NotBoolean])
 def test_what_cannot_be_compiled_is_validated_by_pandera(
     schema: type[pa.DataFrameModel], caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -405,7 +436,11 @@ def test_built_ins_with_their_own_settings_get_the_same_verdict(frame: pl.DataFr
 def test_wrong_names_and_types_are_found_without_reading_data() -> None:
     frame = pl.DataFrame({"code": [1], "extra": [2]})
     failures = fast_failures(frame.lazy(), Renamed)
-    assert failures == {("code", "dtype('String')"): 1, ("n", "column_in_dataframe"): 1}
+    assert failures == {
+        ("code", "dtype('String')"): 1,
+        ("n", "column_in_dataframe"): 1,
+        ("extra", "column_in_schema"): 1,
+    }
 
 
 def test_a_failing_key_is_still_explained_by_pandera_in_streaming_mode(tmp_path: Path) -> None:
@@ -427,3 +462,59 @@ def test_a_polars_error_in_the_fast_pass_falls_back_to_pandera(
         assert fast_failures(frame.lazy(), Renamed) is None
         assert validate_table(frame, Renamed, where="t") is not None
     assert "boom" in caplog.text
+
+
+def test_pandera_configured_to_skip_data_checks_is_obeyed(tmp_path: Path) -> None:
+    frame = pl.DataFrame({"n": [-1]})
+    with config_context(validation_depth=ValidationDepth.SCHEMA_ONLY):
+        assert fast_failures(frame.lazy(), Coerced) is None
+        assert validate_table(frame, Coerced, where="t").equals(frame)  # as Pandera decides
+    path = tmp_path / "t.parquet"
+    pl.DataFrame({"n": [1, 2]}).write_parquet(path)
+    assert validate_parquet(path, Coerced, where="t") == 2  # uncompiled: Pandera's batches
+
+
+class Impostor(pa.DataFrameModel):
+    """Custom checks that borrow built-ins' names: never mistaken for the built-ins."""
+
+    n: pl.Int64
+
+    @classmethod
+    def to_schema(cls) -> pa.DataFrameSchema:
+        """Checks named like built-ins, with other functions."""
+        strictly = pa.Check(
+            lambda data: data.lazyframe.select(pl.col(data.key) > 0),
+            name="greater_than_or_equal_to",
+            statistics={"min_value": 0},
+        )
+        odd = pa.Check(
+            lambda data: data.lazyframe.select(pl.col(data.key) % 2 == 1),
+            name="isin",
+            statistics={"odd": True},
+        )
+        return pa.DataFrameSchema({"n": pa.Column(pl.Int64, checks=[strictly, odd])})
+
+
+def test_a_custom_check_named_like_a_built_in_is_run_as_written() -> None:
+    frame = pl.DataFrame({"n": [0, 1, 2]})
+    assert fast_verdict(frame, Impostor) == pandera_verdict(frame, Impostor)
+    assert fast_verdict(frame, Impostor) == {
+        ("n", "greater_than_or_equal_to"),
+        ("n", "isin"),
+    }
+
+
+def test_a_disagreement_with_pandera_is_an_error_not_a_pass(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def phantom(*args: object, **kwargs: object) -> dict[CheckKey, int]:
+        return {("n", "phantom"): 1}
+
+    monkeypatch.setattr(validation, "fast_failures", phantom)
+    frame = pl.DataFrame({"n": [1]})
+    with pytest.raises(ValidationFailedError, match=r"(?s)column 'n' failed phantom.*report this"):
+        validate_table(frame, Coerced, where="t")
+    path = tmp_path / "t.parquet"
+    frame.write_parquet(path)
+    with pytest.raises(ValidationFailedError, match="Nothing was published"):
+        validate_parquet(path, Coerced, where="t")

@@ -171,7 +171,7 @@ def validate_table(
         frame, schema, where=where, line_offset=line_offset, checks=_row_checks(schema)
     )
     check_unique(frame.lazy(), schema, where=where, rows=frame.height, line_offset=line_offset)
-    if failures:  # pragma: no cover - the fast pass and Pandera disagree: a bug, never a pass
+    if failures:  # the fast pass and Pandera disagree: a bug, and never a pass
         raise ValidationFailedError(_unexplained(failures, schema, where))
     return validated
 
@@ -223,7 +223,7 @@ def validate_parquet(
         )
     check_whole_table(table, schema, table_checks, where=where, line_offset=line_offset)
     check_unique(table, schema, where=where, rows=rows, line_offset=line_offset)
-    if failures:  # pragma: no cover - the fast pass and Pandera disagree: a bug, never a pass
+    if failures:  # the fast pass and Pandera disagree: a bug, and never a pass
         raise ValidationFailedError(_unexplained(failures, schema, where))
     return rows
 
@@ -414,7 +414,7 @@ def _str_length(column: pl.Expr, stats: Mapping[str, Any]) -> pl.Expr:
     low, high, exact = stats.get("min_value"), stats.get("max_value"), stats.get("exact_value")
     if exact is not None:
         return chars.eq(exact)
-    if low is None and high is None:
+    if low is None and high is None:  # pragma: no cover - Pandera refuses to build this check
         msg = "str_length without min_value or max_value"
         raise UncompilableError(msg)
     if low is None:
@@ -509,8 +509,9 @@ def _builtin_expression(check: pa.Check, column: str, *, distinct: bool) -> pl.E
 class _Plan:
     """What the fast pass evaluates for one schema on one table layout."""
 
-    counts: dict[CheckKey, pl.Expr] = field(default_factory=dict)
-    custom: dict[CheckKey, tuple[str | None, pa.Check]] = field(default_factory=dict)
+    # Lists, not dicts: two checks of a column may share a name, and each must be counted.
+    counts: list[tuple[CheckKey, pl.Expr]] = field(default_factory=list)
+    custom: list[tuple[CheckKey, str | None, pa.Check]] = field(default_factory=list)
     unique: dict[CheckKey, list[str]] = field(default_factory=dict)
     increasing: dict[CheckKey, str] = field(default_factory=dict)
 
@@ -579,7 +580,7 @@ def _plan(
         if name in layout:  # an optional column that is absent has nothing to check
             _plan_column(plan, name, column, layout, distinct=distinct)
     for check in model.checks:
-        plan.custom[(None, _check_name(check))] = (None, _usable(check))
+        plan.custom.append(((None, _check_name(check)), None, _usable(check)))
     if model.unique:
         keys = [model.unique] if isinstance(model.unique, str) else list(model.unique)
         if not all(isinstance(key, str) and key in layout for key in keys):
@@ -598,16 +599,16 @@ def _plan_column(
         missing = pl.col(name).is_null()
         if layout[name] in (pl.Float32, pl.Float64):
             missing = missing | pl.col(name).is_nan()  # Pandera: NaN is missing too
-        plan.counts[(name, "not_nullable")] = missing.sum()
+        plan.counts.append(((name, "not_nullable"), missing.sum()))
     if column.unique:
         plan.add_unique((name, "field_uniqueness"), [name], layout)
     for check in column.checks:
         # Distinct values of a unique column are all its rows: matching them costs more.
         expression = _builtin_expression(check, name, distinct=distinct and not column.unique)
         if expression is not None:
-            plan.counts[(name, _check_name(check))] = expression
+            plan.counts.append(((name, _check_name(check)), expression))
         else:
-            plan.custom[(name, _check_name(check))] = (name, _usable(check))
+            plan.custom.append(((name, _check_name(check)), name, _usable(check)))
 
 
 def _usable(check: pa.Check) -> pa.Check:
@@ -681,43 +682,42 @@ def fast_failures(
     return {key: count for key, count in counts.items() if count}
 
 
-def _label(key: CheckKey) -> str:
-    """A unique, Polars-safe output name for a check's count."""
-    column, check = key
-    return f"{column}\x1f{check}" if column is not None else f"\x1e{check}"
-
-
 def _run_plan(plan: _Plan, table: pl.LazyFrame, *, streaming: bool) -> dict[CheckKey, int]:
-    """Run the plan's counts (and, in memory, its custom checks) as one query."""
-    keys = list(plan.counts)
+    """Run the plan's counts (and, in memory, its custom checks) as one query.
+
+    Returns the failures counted for each check name (checks sharing a name add up).
+    """
     # In memory, the cheap proof of uniqueness rides along; a shift is not streamable, and
     # would pull every column of the query into memory, so streaming proves it in batches.
-    proofs = {} if streaming else plan.increasing
+    proofs = [] if streaming else list(plan.increasing.items())
     parts = [
         table.select(
-            pl.len().alias("\x1drows"),
-            *(plan.counts[key].alias(_label(key)) for key in keys),
-            *(_increasing(name).alias(_label(key)) for key, name in proofs.items()),
+            pl.len().alias("rows"),
+            *(count.alias(f"count{number}") for number, (_, count) in enumerate(plan.counts)),
+            *(_increasing(name).alias(f"proof{number}") for number, (_, name) in enumerate(proofs)),
         )
     ]
-    custom: list[CheckKey] = []
-    results: dict[CheckKey, int] = {}
-    for key, (column, check) in plan.custom.items():
+    results: dict[CheckKey, int] = {key: 0 for key, _ in plan.counts}
+    in_query: list[tuple[CheckKey, str]] = []
+    for number, (key, column, check) in enumerate(plan.custom):
         output = _custom_output(table, column, check)
+        results.setdefault(key, 0)
         if isinstance(output, bool):
-            results[key] = int(not output)
+            results[key] += int(not output)
             continue
-        failed = _failed(pl.col(CHECK_OUTPUT_KEY), ignore_na=check.ignore_na).alias(_label(key))
+        failed = _failed(pl.col(CHECK_OUTPUT_KEY), ignore_na=check.ignore_na)
         if streaming:
-            results[key] = int(output.select(failed).collect(engine="streaming").item())
+            results[key] += int(output.select(failed).collect(engine="streaming").item())
         else:
-            parts.append(output.select(failed))
-            custom.append(key)
+            parts.append(output.select(failed.alias(f"custom{number}")))
+            in_query.append((key, f"custom{number}"))
     engine: EngineName = "streaming" if streaming else "auto"
     row = pl.concat(parts, how="horizontal").collect(engine=engine).row(0, named=True)
-    results.update({key: int(row[_label(key)] or 0) for key in [*keys, *custom]})
+    counted = [(key, f"count{number}") for number, (key, _) in enumerate(plan.counts)]
+    for key, label in [*counted, *in_query]:
+        results[key] += int(row[label] or 0)
     # A key proven strictly increasing is unique; the others are counted by _count_repeats.
-    results.update({key: 0 for key in proofs if row[_label(key)]})
+    results.update({key: 0 for number, (key, _) in enumerate(proofs) if row[f"proof{number}"]})
     return results
 
 
@@ -781,6 +781,7 @@ def _count_repeats(
     engine: EngineName = "streaming" if streaming else "auto"
     buckets = max(1, -(-(rows or 0) // UNIQUE_KEYS_PER_PASS)) if streaming else 1
     repeats = dict.fromkeys(pending, 0)
+    labels = {key: f"repeats{number}" for number, key in enumerate(pending)}
     for number in range(buckets):
         parts = []
         for key, columns in pending.items():
@@ -788,10 +789,10 @@ def _count_repeats(
             part = table.select(columns)
             if buckets > 1:
                 part = part.filter(values.hash(seed=0) % buckets == number)
-            parts.append(part.select((pl.len() - values.n_unique()).alias(_label(key))))
+            parts.append(part.select((pl.len() - values.n_unique()).alias(labels[key])))
         row = pl.concat(parts, how="horizontal").collect(engine=engine).row(0, named=True)
         for key in pending:
-            repeats[key] += int(row[_label(key)])
+            repeats[key] += int(row[labels[key]])
     return repeats
 
 
