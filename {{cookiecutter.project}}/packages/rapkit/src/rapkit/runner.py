@@ -11,8 +11,8 @@ Two ways to run, chosen by ``streaming`` in the config:
 * in memory (the default): each stage result is collected and validated as
   a DataFrame. Fastest while the data fits comfortably in memory.
 * streaming: each stage result is written by Polars' streaming engine to a
-  Parquet file in a temporary folder under ``data/interim/``, validated from
-  there batch by batch, and scanned lazily by the next stage. Memory stays
+  Parquet file in a temporary folder under ``data/interim/``, validated there
+  by streaming queries, and scanned lazily by the next stage. Memory stays
   bounded, so inputs larger than memory complete; the folder is removed
   when the run ends, however it ends (error, Ctrl-C), and a folder left by a
   killed run is removed when the next run starts.
@@ -352,6 +352,7 @@ def _run_stage(
         if raw_paths and stage.line_offset is None
         else None
     )
+    checking = time.perf_counter()
     with locating_rows(locator):  # a reshaping import stage: name the raw line of a bad row
         if spill is None:
             validated = (
@@ -376,8 +377,9 @@ def _run_stage(
                 else _count_rows(frames[stage.output])
             )
     seconds = time.perf_counter() - start
+    checked = time.perf_counter() - checking  # validation's share of the stage's time
     log.info(
-        "%s %s: %s rows in -> %d rows out, %s %s (%.2fs)",
+        "%s %s: %s rows in -> %d rows out, %s %s (%.2fs, of which checks %.2fs)",
         progress,
         stage.name,
         ", ".join(f"{name}={count}" for name, count in rows_in.items()),
@@ -385,6 +387,7 @@ def _run_stage(
         "valid against" if check_data else "NOT checked against",
         stage.schema.__name__,
         seconds,
+        checked,
     )
     return {
         "name": stage.name,
