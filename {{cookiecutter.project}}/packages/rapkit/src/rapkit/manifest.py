@@ -15,9 +15,9 @@ import json
 import platform
 import subprocess
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
