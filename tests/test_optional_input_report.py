@@ -16,22 +16,14 @@ from pathlib import Path
 import pytest
 
 from . import report_checks
-from .conftest import clean_env, generate, which_or_skip
+from .conftest import generate, uv_in
 
 pytestmark = pytest.mark.generated
 
 
 def uv(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run ``uv ARGS`` in the project with its own environment; fail with its output."""
-    done = subprocess.run(
-        [which_or_skip("uv"), *args],
-        cwd=project,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
+    done = uv_in(project, *args)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return done
 

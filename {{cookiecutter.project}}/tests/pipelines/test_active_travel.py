@@ -241,21 +241,31 @@ def test_authority_missing_from_the_table_fails_naming_it() -> None:
         ADULTS(rates(("E08000001", 2023, 48.0)), areas())
 
 
-def test_index_is_the_weighted_sum_with_no_data_value() -> None:
+WEIGHTS = {"active_commute": 2.0, "cycle_traffic": 1.0, "adults_active_travel": 0.5}
+
+
+def index_with(cycle: pl.LazyFrame, *, no_data_value: float) -> dict[str, dict[str, Any]]:
+    """The validated index, by LSOA, from ``cycle`` and fixed commute and adults components."""
     components = stages.combine_components(
-        stages.cycle_traffic(TRAFFIC, POINTS, areas(), year=2023),
+        cycle,
         ADULTS(rates(("E08000001", 2023, 48.0), ("E08000002", 2023, None)), areas()),
         stages.active_commute(
             census(("E01000001", "On foot", 15), ("E01000001", "Train", 85)), areas()
         ),
     )
-    weights = {"active_commute": 2.0, "cycle_traffic": 1.0, "adults_active_travel": 0.5}
-    index = stages.active_travel_index(components, areas(), weights=weights, no_data_value=0.0)
+    index = stages.active_travel_index(
+        components, areas(), weights=WEIGHTS, no_data_value=no_data_value
+    )
     result = validate(index.collect(), schemas.ActiveTravelIndex, where="test")
-    a = result.filter(pl.col("lsoa_code") == "E01000001").row(0, named=True)
+    return {row["lsoa_code"]: row for row in result.iter_rows(named=True)}
+
+
+def test_index_is_the_weighted_sum_with_no_data_value() -> None:
+    index = index_with(stages.cycle_traffic(TRAFFIC, POINTS, areas(), year=2023), no_data_value=0)
+    a = index["E01000001"]
     assert a["index_score"] == pytest.approx(2 * 0.15 + 0.1 + 0.5 * 0.48)
     assert a["components_with_data"] == 3
-    d = result.filter(pl.col("lsoa_code") == "E01000004").row(0, named=True)
+    d = index["E01000004"]
     assert (d["index_score"], d["components_with_data"], d["cycle_traffic_source_level"]) == (
         0.0,
         0,
@@ -267,25 +277,14 @@ def test_a_component_with_no_rows_is_left_out_of_the_index_not_filled() -> None:
     # No traffic counts (an optional input was empty): the cycle component has no rows.
     cycle = stages.cycle_traffic(traffic(), POINTS, areas(), year=2023)
     assert cycle.collect().height == 0
-    components = stages.combine_components(
-        cycle,
-        ADULTS(rates(("E08000001", 2023, 48.0), ("E08000002", 2023, None)), areas()),
-        stages.active_commute(
-            census(("E01000001", "On foot", 15), ("E01000001", "Train", 85)), areas()
-        ),
-    )
-    weights = {"active_commute": 2.0, "cycle_traffic": 1.0, "adults_active_travel": 0.5}
-    index = stages.active_travel_index(components, areas(), weights=weights, no_data_value=0.25)
-    result = validate(index.collect(), schemas.ActiveTravelIndex, where="test")
-    assert result["cycle_traffic_frac"].null_count() == result.height
-    assert set(result["cycle_traffic_source_level"]) == {"none"}
-    a = result.filter(pl.col("lsoa_code") == "E01000001").row(0, named=True)
+    index = index_with(cycle, no_data_value=0.25)
+    assert all(row["cycle_traffic_frac"] is None for row in index.values())
+    assert {row["cycle_traffic_source_level"] for row in index.values()} == {"none"}
     # no_data_value fills a gap of a component that is there (adults for D), never the
     # missing component itself: A's score has no 0.25 for cycle traffic.
-    assert a["index_score"] == pytest.approx(2 * 0.15 + 0.5 * 0.48)
-    assert a["components_with_data"] == 2
-    d = result.filter(pl.col("lsoa_code") == "E01000004").row(0, named=True)
-    assert d["index_score"] == pytest.approx(2 * 0.25 + 0.5 * 0.25)
+    assert index["E01000001"]["index_score"] == pytest.approx(2 * 0.15 + 0.5 * 0.48)
+    assert index["E01000001"]["components_with_data"] == 2
+    assert index["E01000004"]["index_score"] == pytest.approx(2 * 0.25 + 0.5 * 0.25)
 
 
 def test_a_traffic_year_not_in_the_counts_names_the_key_and_the_years() -> None:
