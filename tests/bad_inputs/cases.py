@@ -518,6 +518,9 @@ CASES: list[Case] = [
     Case("header-only-optional-input", AT, lambda ws: ws.header_only("traffic_aadf"),
          expect=(AT_TRAFFIC, "Published WITHOUT input 'traffic_aadf'"), exit_code=0,
          publishes_without="traffic_aadf"),
+    # A year the download does not cover gave "no data" for cycle traffic in every area, exit 0.
+    Case("traffic-year-not-in-the-counts", AT, lambda ws: ws.set("traffic_year", "2019"),
+         expect=("traffic_year = 2019", "[2022, 2023]")),
     Case("unknown-config-key", AT, lambda ws: ws.prepend('output_dir = "out"'), expect=("output_dir",),
          modes=(MEMORY,)),
     Case("2011-census-table", AT, travel_2011_qs701, expect=(AT_TRAVEL, "2011")),
