@@ -28,8 +28,8 @@ RAPKIT_CORE_COVERAGE = 95
 def lint(session: nox.Session) -> None:
     """Ruff over the template's own code (hooks, tests, noxfile)."""
     session.install("--group", "lint")
-    session.run("ruff", "check", "hooks", "tests", "bench", "noxfile.py")
-    session.run("ruff", "format", "--check", "hooks", "tests", "bench", "noxfile.py")
+    session.run("ruff", "check", "hooks", "local_extensions.py", "tests", "bench", "noxfile.py")
+    session.run("ruff", "format", "--check", "hooks", "local_extensions.py", "tests", "bench", "noxfile.py")
 
 
 @nox.session

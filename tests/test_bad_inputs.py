@@ -7,7 +7,9 @@ project's command line (``python -m my_rap_project --config ... run``, in the
 project's own locked environment). The run must exit 1 (130 for Ctrl-C), say
 what is wrong (file, column or key, line) without a traceback, and leave every
 file as it was: outputs and manifest byte-identical, inputs untouched, nothing
-new but a run log (no staging or temporary folders).
+new but a run log (no staging or temporary folders). The exception is an empty
+input the pipeline declares optional: that run publishes (exit 0) and must state
+the gap, in its messages and in the manifest's ``missing_inputs``.
 
 One locked project per starter is shared by every case (generated once per
 test process); each case copies only the configuration and inputs. Run the
@@ -17,6 +19,7 @@ corpus on its own with ``pytest -m corpus -n 2``.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -253,6 +256,23 @@ def check_files(before: dict[str, str], after: dict[str, str]) -> list[str]:
     return problems
 
 
+def check_published_with_gap(
+    missing: str, ws: Workspace, before: dict[str, str], after: dict[str, str]
+) -> list[str]:
+    """For an empty optional input: new outputs, whose manifest names the gap; nothing else changed."""
+    problems = [
+        f"{path} changed"
+        for path in before
+        if not path.startswith("outputs/") and after.get(path) != before[path]
+    ]
+    problems += [f"{path} was left behind" for path in after if path not in before and not is_run_log(path)]
+    manifest = json.loads((ws.root / "outputs" / "manifest.json").read_text(encoding="utf-8"))
+    named = [entry["name"] for entry in manifest.get("missing_inputs", [])]
+    if named != [missing]:
+        problems.append(f"the manifest's missing_inputs names {named}, not [{missing!r}]")
+    return problems
+
+
 @pytest.mark.parametrize(("case", "mode"), PARAMS)
 def test_bad_input_is_refused_and_publishes_nothing(
     case: Case,
@@ -276,7 +296,10 @@ def test_bad_input_is_refused_and_publishes_nothing(
     if case.fault and "FAULT INJECTED" not in done.stderr:
         problems.append(f"the {case.fault} fault was never triggered")
     problems += check_expected(case, ws, output)
-    problems += check_files(before, snapshot(ws.root))
+    if case.publishes_without:
+        problems += check_published_with_gap(case.publishes_without, ws, before, snapshot(ws.root))
+    else:
+        problems += check_files(before, snapshot(ws.root))
     assert not problems, "\n".join(["", *problems, "--- output of the run:", output[-3000:]])
 
 

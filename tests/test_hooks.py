@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import tomllib
 from pathlib import Path
@@ -112,6 +113,40 @@ def test_a_long_project_name_gives_a_folder_name_of_at_most_64_characters(tmp_pa
     assert folder.name.startswith("access-to-green-space-access")
     assert not folder.name.endswith("-")
     assert (folder / "src" / folder.name.replace("-", "_") / "__init__.py").is_file()
+
+
+# A folder name longer than file systems allow: cookiecutter creates the folder before any
+# hook runs, so the template's Jinja filter (local_extensions.py) refuses it while rendering.
+TOO_LONG_FOR_A_FOLDER = ["a" * 300, "é" * 130]  # 300 bytes; 130 characters but 260 bytes
+
+
+@pytest.mark.parametrize("project", TOO_LONG_FOR_A_FOLDER, ids=["300-ascii", "260-bytes"])
+def test_a_project_too_long_for_a_folder_is_refused_before_anything_is_written(
+    tmp_path: Path, project: str
+) -> None:
+    with pytest.raises(FailedHookException, match=f"project is {len(project)} characters long"):
+        generate(tmp_path, project=project)
+    assert list(tmp_path.iterdir()) == [], "nothing may be left behind"
+
+
+def test_the_command_line_refuses_a_too_long_project_with_a_message_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "cookiecutter", "--no-input", str(TEMPLATE), f"project={'a' * 300}"],
+        cwd=tmp_path,
+        env=clean_env(COOKIECUTTER_RAP_NO_LOCK="1", HOME=str(tmp_path / "home")),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "cannot generate the project" in output
+    assert "project is 300 characters long: keep it to 64 or fewer" in output
+    assert "Traceback" not in output
+    assert [path for path in tmp_path.iterdir() if path.name != "home"] == [], "no project folder"
 
 
 # --- The pre-generation hook's checks, called directly ---

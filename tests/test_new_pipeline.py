@@ -61,6 +61,14 @@ def test_new_pipeline_runs_and_passes_the_projects_own_sessions(tmp_path: Path) 
     assert (project / "outputs" / "demo" / "area_summary.csv").is_file()
     assert (project / "outputs" / "demo" / "manifest.json").is_file()
 
+    # The project's generic contract tests find the new pipeline by themselves.
+    contract = uv_in(
+        project, "run", "--quiet", "pytest", "-q", "-p", "no:cacheprovider", "--no-cov",
+        "tests/test_pipeline_contract.py", "-k", "demo",
+    )  # fmt: skip
+    assert contract.returncode == 0, contract.stdout[-4000:]
+    assert "3 passed" in contract.stdout  # expectations, the empty input, samples of any size
+
     done = run_nox(project, *SESSIONS)
     assert done.returncode == 0, f"nox failed in {project}:\n{done.stdout[-6000:]}\n{done.stderr[-6000:]}"
     for session in SESSIONS:

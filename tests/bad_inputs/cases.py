@@ -6,6 +6,9 @@ to refuse: exit status 1 (130 for Ctrl-C), a message naming what an analyst
 must fix (the file, the column or configuration key, the line where there is
 one), no Python traceback, the previous outputs and manifest byte-identical,
 the raw inputs untouched and no stray files (staging or temporary folders).
+The one exception is an empty input the pipeline declares optional: that run
+publishes, and must state the gap (``publishes_without``: exit 0, a warning
+naming it, the manifest's ``missing_inputs`` naming it, inputs untouched).
 
 The changes are made by code from the sample data rather than stored as files,
 so they stay valid when a starter's sample changes, and each says in one place
@@ -219,6 +222,9 @@ class Case:
     exit_code: int = 1
     fault: str | None = None
     absent: tuple[str, ...] = field(default=())
+    # An optional input left empty: the run publishes (exit 0) without it, and the manifest's
+    # missing_inputs must name this input (the one case where outputs may change).
+    publishes_without: str | None = None
 
 
 # --- Files by starter -----------------------------------------------------------------
@@ -508,7 +514,13 @@ CASES: list[Case] = [
     Case("unknown-vintage", GS, lambda ws: ws.set("lsoa_vintage", '"2001"'), expect=("lsoa_vintage",),
          modes=(MEMORY,)),
     # --- active_travel ---
-    Case("header-only-optional-input", AT, lambda ws: ws.header_only("traffic_aadf"), expect=(AT_TRAFFIC,)),
+    # Optional: publishes without the cycle traffic component, with the gap stated (not a refusal).
+    Case("header-only-optional-input", AT, lambda ws: ws.header_only("traffic_aadf"),
+         expect=(AT_TRAFFIC, "Published WITHOUT input 'traffic_aadf'"), exit_code=0,
+         publishes_without="traffic_aadf"),
+    # A year the download does not cover gave "no data" for cycle traffic in every area, exit 0.
+    Case("traffic-year-not-in-the-counts", AT, lambda ws: ws.set("traffic_year", "2019"),
+         expect=("traffic_year = 2019", "[2022, 2023]")),
     Case("unknown-config-key", AT, lambda ws: ws.prepend('output_dir = "out"'), expect=("output_dir",),
          modes=(MEMORY,)),
     Case("2011-census-table", AT, travel_2011_qs701, expect=(AT_TRAVEL, "2011")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,28 +41,36 @@ def project_config() -> PipelineConfig:
     return load_config(ROOT / "config" / "pipeline.toml")
 
 
-@pytest.fixture
-def workspace(tmp_path: Path, project_config: PipelineConfig) -> Workspace:
-    """Copy every configured input into ``tmp_path`` and write a config that uses them.
+def copy_workspace(folder: Path, config: PipelineConfig) -> Workspace:
+    """Copy every input ``config`` names into ``folder`` and write a config that uses them.
 
-    Tests can then damage inputs or outputs freely without touching the project.
+    The copy's outputs go to ``folder / "outputs"``, whatever ``outputs_dir`` the
+    original sets, so tests can damage inputs or outputs freely without touching the project.
     """
     inputs = {}
-    for name, source in project_config.inputs.items():
-        target = tmp_path / "inputs" / source.name
+    for name, source in config.inputs.items():
+        target = folder / "inputs" / source.name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target)
         inputs[name] = target
-    text = project_config.path.read_text(encoding="utf-8")
-    for name, source in project_config.inputs.items():
-        relative = source.relative_to(project_config.root).as_posix()
+    text = config.path.read_text(encoding="utf-8")
+    for name, source in config.inputs.items():
+        relative = source.relative_to(config.root).as_posix()
         text = text.replace(f'"{relative}"', f'"{inputs[name].as_posix()}"')
-    outputs = tmp_path / "outputs"
-    text = text.replace('outputs_dir = "outputs"', f'outputs_dir = "{outputs.as_posix()}"')
-    config_path = tmp_path / "config" / "pipeline.toml"
+    outputs = folder / "outputs"
+    text = re.sub(
+        r"^outputs_dir = .*$", f'outputs_dir = "{outputs.as_posix()}"', text, flags=re.MULTILINE
+    )
+    config_path = folder / "config" / config.path.name
     config_path.parent.mkdir()
     config_path.write_text(text, encoding="utf-8")
     return Workspace(config_path=config_path, inputs=inputs, outputs=outputs)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, project_config: PipelineConfig) -> Workspace:
+    """A private copy of the inputs of ``config/pipeline.toml`` (see :func:`copy_workspace`)."""
+    return copy_workspace(tmp_path, project_config)
 
 
 def run_on_sample(

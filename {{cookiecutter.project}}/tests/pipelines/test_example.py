@@ -15,7 +15,7 @@ from rapkit.validation import validate
 
 from {{ cookiecutter.package }}.pipelines.example import build, make_sample, pipeline, schemas, stages
 
-from ..conftest import Workspace, keep_header_only, main, run_error, run_on_sample
+from ..conftest import main, run_on_sample
 
 
 def residents(*rows: tuple[int, str, str, int]) -> pl.LazyFrame:
@@ -200,36 +200,9 @@ def test_non_numeric_value_names_file_column_and_value(
     assert '"sixty"' in err
 
 
-@settings(max_examples=5, deadline=None)
-@given(rows=st.integers(min_value=1, max_value=50000), seed=st.integers(0, 2**32 - 1))
-def test_sample_of_any_size_validates_and_runs(
-    tmp_path_factory: pytest.TempPathFactory, project_config: PipelineConfig, rows: int, seed: int
-) -> None:
-    files = make_sample(rows, seed)
-    folder = tmp_path_factory.mktemp("sample")
-    assert run_on_sample(folder, project_config, files, batch_rows=97) >= 1
-
-
 def test_a_two_million_row_sample_validates_and_runs(
     tmp_path: Path, project_config: PipelineConfig
 ) -> None:
     files = make_sample(2_000_000, 2021)
     assert files["residents"].height == 2_000_000
     assert run_on_sample(tmp_path, project_config, files) >= 1
-
-
-@pytest.mark.parametrize("name", ["residents"])
-def test_every_input_must_have_data_rows(
-    workspace: Workspace, capsys: pytest.CaptureFixture[str], name: str
-) -> None:
-    keep_header_only(workspace.inputs[name])
-    error = run_error(workspace.config_path, capsys)
-    assert workspace.inputs[name].name in error
-    assert re.search(r"no (data )?rows", error), error
-    assert not list(workspace.outputs.glob("*.csv"))  # nothing published
-
-
-def test_every_input_declares_its_expectations(project_config: PipelineConfig) -> None:
-    built = build(project_config.parameters)
-    assert set(built.expect) == set(built.readers) == set(project_config.inputs)
-    assert all(expect.min_rows >= 1 and not expect.optional for expect in built.expect.values())

@@ -29,7 +29,7 @@ from {{ cookiecutter.package }}.pipelines.green_space import (
     stages,
 )
 
-from ..conftest import Workspace, keep_header_only, main, run_error, run_on_sample
+from ..conftest import Workspace, main, run_error
 
 PARK = "Public Park Or Garden"
 PLAY = "Play Space"
@@ -430,16 +430,6 @@ def test_every_input_has_its_source_recorded(project_config: PipelineConfig) -> 
         assert not missing, f"[sources.{name}] lacks {sorted(missing)}"
 
 
-@settings(max_examples=3, deadline=None)
-@given(rows=st.integers(min_value=1, max_value=2000), seed=st.integers(0, 2**32 - 1))
-def test_sample_of_any_size_validates_and_runs(
-    tmp_path_factory: pytest.TempPathFactory, project_config: PipelineConfig, rows: int, seed: int
-) -> None:
-    files = make_sample(rows, seed)
-    folder = tmp_path_factory.mktemp("sample")
-    assert run_on_sample(folder, project_config, files, batch_rows=97) >= 1
-
-
 def test_sample_area_codes_stay_valid_and_distinct_for_large_samples() -> None:
     # MSOA numbers must not collide across authorities past 1000 MSOAs per authority.
     lsoas = sample._lsoas(40_000, np.random.default_rng(1))
@@ -447,23 +437,6 @@ def test_sample_area_codes_stay_valid_and_distinct_for_large_samples() -> None:
     assert lsoas["msoa"].str.contains(r"^[EW]02\d{6}$").all()
     assert lsoas["code"].n_unique() == lsoas.height
     assert lsoas.group_by("msoa").agg(pl.col("lad_code").n_unique())["lad_code"].max() == 1
-
-
-@pytest.mark.parametrize("name", ["parks_access", "lsoa_boundaries", "greenspace_pieces"])
-def test_every_input_must_have_data_rows(
-    workspace: Workspace, capsys: pytest.CaptureFixture[str], name: str
-) -> None:
-    keep_header_only(workspace.inputs[name])
-    error = run_error(workspace.config_path, capsys)
-    assert workspace.inputs[name].name in error
-    assert re.search(r"no (data )?rows", error), error
-    assert not list(workspace.outputs.glob("*.csv"))  # nothing published
-
-
-def test_every_input_declares_its_expectations(project_config: PipelineConfig) -> None:
-    built = build(project_config.parameters)
-    assert set(built.expect) == set(built.readers) == set(project_config.inputs)
-    assert all(expect.min_rows >= 1 and not expect.optional for expect in built.expect.values())
 
 
 def test_an_unknown_lsoa_in_the_pieces_names_the_file_and_line(

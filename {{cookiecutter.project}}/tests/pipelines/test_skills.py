@@ -17,7 +17,7 @@ from rapkit.validation import validate
 
 from {{ cookiecutter.package }}.pipelines.skills import build, make_sample, schemas, stages
 
-from ..conftest import Workspace, keep_header_only, main, run_error, run_on_sample
+from ..conftest import Workspace, main, run_error
 
 LOOKUP = pl.LazyFrame(
     {
@@ -325,33 +325,6 @@ def test_every_input_records_its_source_and_licence(project_config: PipelineConf
     for source in project_config.sources.values():
         assert source["licence"] == "Open Government Licence v3.0"
         assert source["attribution"]
-
-
-@settings(max_examples=3, deadline=None)
-@given(rows=st.integers(min_value=1, max_value=2000), seed=st.integers(0, 2**32 - 1))
-def test_sample_of_any_size_validates_and_runs(
-    tmp_path_factory: pytest.TempPathFactory, project_config: PipelineConfig, rows: int, seed: int
-) -> None:
-    files = make_sample(rows, seed)
-    folder = tmp_path_factory.mktemp("sample")
-    assert run_on_sample(folder, project_config, files, batch_rows=97) >= 1
-
-
-@pytest.mark.parametrize("name", ["qualifications", "lsoa_lookup", "aps"])
-def test_every_input_must_have_data_rows(
-    workspace: Workspace, capsys: pytest.CaptureFixture[str], name: str
-) -> None:
-    keep_header_only(workspace.inputs[name])
-    error = run_error(workspace.config_path, capsys)
-    assert workspace.inputs[name].name in error
-    assert re.search(r"no (data )?rows", error), error
-    assert not list(workspace.outputs.glob("*.csv"))  # nothing published
-
-
-def test_every_input_declares_its_expectations(project_config: PipelineConfig) -> None:
-    built = build(project_config.parameters)
-    assert set(built.expect) == set(built.readers) == set(project_config.inputs)
-    assert all(expect.min_rows >= 1 and not expect.optional for expect in built.expect.values())
 
 
 def test_an_aps_extract_of_percentages_is_refused(

@@ -25,7 +25,7 @@ from {{ cookiecutter.package }}.pipelines.social_isolation import (
     stages,
 )
 
-from ..conftest import Workspace, keep_header_only, main, run_error, run_on_sample
+from ..conftest import Workspace, main, run_error
 
 COEFFICIENTS = {
     "constant": -2.62,
@@ -558,16 +558,6 @@ def test_lsoa_from_another_vintage_fails_the_run_clearly(
     assert not (workspace.outputs / "index.csv").exists()
 
 
-@settings(max_examples=3, deadline=None)
-@given(rows=st.integers(min_value=1, max_value=2000), seed=st.integers(0, 2**32 - 1))
-def test_sample_of_any_size_validates_and_runs(
-    tmp_path_factory: pytest.TempPathFactory, project_config: PipelineConfig, rows: int, seed: int
-) -> None:
-    files = make_sample(rows, seed)
-    folder = tmp_path_factory.mktemp("sample")
-    assert run_on_sample(folder, project_config, files, batch_rows=97) >= 1
-
-
 def test_sample_area_codes_stay_valid_and_distinct_past_100000_areas() -> None:
     # Sample codes start at E01900001 (no real area); bigger samples wrap round to E01000000
     # instead of growing a tenth character, which the pipeline would rightly reject.
@@ -577,35 +567,6 @@ def test_sample_area_codes_stay_valid_and_distinct_past_100000_areas() -> None:
     assert areas["lsoa_code"].n_unique() == areas.height
     assert areas.group_by("msoa_code").agg(pl.col("lad_code").n_unique())["lad_code"].max() == 1
     assert areas["lsoa_code"][0] == "E01900001"
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        "lookup",
-        "age",
-        "tenure",
-        "partnership",
-        "health",
-        "disability",
-        "deprivation",
-        "household_size",
-    ],
-)
-def test_every_input_must_have_data_rows(
-    workspace: Workspace, capsys: pytest.CaptureFixture[str], name: str
-) -> None:
-    keep_header_only(workspace.inputs[name])
-    error = run_error(workspace.config_path, capsys)
-    assert workspace.inputs[name].name in error
-    assert re.search(r"no (data )?rows", error), error
-    assert not list(workspace.outputs.glob("*.csv"))  # nothing published
-
-
-def test_every_input_declares_its_expectations(project_config: PipelineConfig) -> None:
-    built = build(project_config.parameters)
-    assert set(built.expect) == set(built.readers) == set(project_config.inputs)
-    assert all(expect.min_rows >= 1 and not expect.optional for expect in built.expect.values())
 
 
 def test_config_category_aliases_map_a_renamed_label(

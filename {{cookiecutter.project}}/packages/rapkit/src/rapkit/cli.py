@@ -203,6 +203,13 @@ def _dispatch(args: argparse.Namespace, package: str | None) -> int:
         log.info("Log file: %s (may contain data values: keep it out of git)", log_path)
         result = run_pipeline(module.build(config.parameters), config, outputs_dir=out_dir)
         log.info("Done: %d output(s), manifest %s", len(result.outputs), result.manifest_path)
+        for name, what in result.missing_inputs.items():
+            log.warning(
+                "Published WITHOUT input %r (it had no data rows; it is optional). Missing from "
+                "the outputs: %s. The manifest lists it under missing_inputs.",
+                name,
+                what,
+            )
         return 0
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     rows = args.rows if args.rows is not None else module.sample_rows

@@ -13,7 +13,10 @@ A pipeline says what each input must hold, next to its readers::
 Every input gets ``Expect()`` unless it declares otherwise: at least one data
 row, so an empty download or a header-only file stops the run instead of
 silently dropping a component for every area. An optional input may be empty;
-the run then logs a warning naming what the outputs lack. ``values`` names a
+the run then logs a warning naming what the outputs lack, the manifest lists it
+under ``missing_inputs`` and a report can say so (``reporting.missing_inputs_notice``).
+An optional input's file must still exist: a wrong path is an error, never a
+silently missing component. ``values`` names a
 column and the only values it may hold where the publisher states a unit or a
 vintage (``measure`` = counts, not percentages; ``date`` = 2021, not 2011).
 
@@ -63,8 +66,10 @@ class Expect:
 
     Attributes:
         min_rows: fewest data rows the file may have (after its header).
-        optional: the input may be empty (then ``missing`` is logged as a warning).
-        missing: what the outputs lack when an optional input is empty.
+        optional: the input may be empty (a header only): the run goes on, logs
+            ``missing`` as a warning and records it in the manifest's ``missing_inputs``.
+        missing: what the outputs lack when an optional input is empty, as a phrase
+            for a reader ("the cycle traffic component").
         values: columns whose values are restricted (units, vintages).
     """
 
@@ -112,7 +117,7 @@ def read_input(
             "remove the setting (or map column names with `columns`)."
         )
         raise ConfigError(msg)
-    rows = _data_rows(path, frame)
+    rows = data_rows(path, frame)
     if rows < expect.min_rows:
         if expect.optional and rows == 0:
             log.warning(
@@ -134,7 +139,7 @@ def read_input(
     return frame
 
 
-def _data_rows(path: Path, frame: pl.LazyFrame) -> int:
+def data_rows(path: Path, frame: pl.LazyFrame) -> int:
     """Count the file's data rows: from the reader's full pass if it made one, else the frame's."""
     shape = last_shape(path)
     if shape is None:

@@ -15,6 +15,7 @@ import json
 import platform
 import subprocess
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -83,12 +84,16 @@ def build_manifest(
     inputs: dict[str, tuple[Path, str, int]],
     outputs: dict[str, tuple[Path, bytes, int]],
     stages: list[dict[str, Any]],
+    missing: Mapping[str, str] | None = None,
 ) -> bytes:
     """Return the bytes of ``manifest.json`` for outputs about to be published.
 
     ``outputs`` maps each output name to its published path, its bytes and its
     row count: the hashes are of the bytes being published, so the manifest can
     be staged and verified together with the outputs (see :mod:`rapkit.publish`).
+    ``missing`` maps each optional input that had no data rows to what the outputs
+    lack without it; ``missing_inputs`` lists them (empty when nothing is missing),
+    so the gap travels with the numbers.
     """
     root = config.root
     document = {
@@ -120,6 +125,10 @@ def build_manifest(
                 "rows": rows,
             }
             for name, (path, data, rows) in outputs.items()
+        ],
+        "missing_inputs": [
+            {"name": name, "path": _relative(inputs[name][0], root), "missing": what}
+            for name, what in (missing or {}).items()
         ],
         "stages": stages,
     }

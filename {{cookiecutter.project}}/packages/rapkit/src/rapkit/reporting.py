@@ -831,6 +831,38 @@ def sample_notice(run: Run, layout: str) -> Html:
     )
 
 
+def missing_inputs(run: Run) -> dict[str, str]:
+    """The optional inputs the run had no data for, each with what the outputs lack.
+
+    Read from the manifest (``missing_inputs``), so a report states the gaps of
+    the run that made its numbers, not of the current configuration.
+    """
+    return {entry["name"]: entry["missing"] for entry in run.manifest.get("missing_inputs", [])}
+
+
+def missing_inputs_notice(run: Run, method: str) -> Html:
+    """A notice of what this release lacks, shown only when an optional input had no data.
+
+    ``method`` says how the published numbers were computed without it, e.g.
+    ``"The index is the sum of the two other shares, so it ranges from 0 to 2."``.
+    Each missing input is named by its ``[sources]`` title and its file.
+    """
+    entries = run.manifest.get("missing_inputs", [])
+    if not entries:
+        return Html("")
+    items = "".join(
+        f"<li>{html.escape(str(run.sources.get(entry['name'], {}).get('title', entry['name'])))} "
+        f"(<code>{html.escape(entry['path'])}</code> had no data rows): this release is "
+        f"published without {html.escape(entry['missing'])}.</li>"
+        for entry in entries
+    )
+    return Html(
+        '<div class="rap-missing" role="note"><p><strong>Published without some data.</strong> '
+        f"These inputs were empty when the pipeline ran:</p><ul>{items}</ul>"
+        f"<p>{html.escape(method)}</p></div>"
+    )
+
+
 def release_html(release: Release) -> Html:
     """The release basics block for the top of a report: dates, status, contact."""
     upcoming = long_date(release.next_release) if release.next_release else "Not planned"

@@ -41,7 +41,7 @@ import polars as pl
 from . import io, manifest, publish
 from .config import PipelineConfig
 from .errors import ConfigError, InputError
-from .inputs import Expect, read_input  # issue 11 (inputs): declared expectations, aliases
+from .inputs import Expect, data_rows, read_input  # issue 11 (inputs): expectations, aliases
 from .io import csv_bytes, require_file
 from .validation import BATCH_ROWS, locating_rows, validate_parquet, validate_table
 
@@ -118,11 +118,16 @@ class Pipeline:
 
 @dataclass
 class RunResult:
-    """What a successful run produced."""
+    """What a successful run produced.
+
+    ``missing_inputs`` maps each optional input that had no data rows to what the
+    outputs lack without it (also recorded in the manifest).
+    """
 
     outputs: dict[str, Path]
     manifest_path: Path
     stage_records: list[dict[str, Any]]
+    missing_inputs: dict[str, str] = field(default_factory=dict)
 
 
 def run_pipeline(
@@ -182,6 +187,7 @@ def _run(
             name: _read(pipeline, config, name, path) for name, path in input_paths.items()
         }
     retry = _Retry(pipeline, config, input_paths, typed)
+    missing = _missing_inputs(pipeline, input_paths, frames)
     rows: dict[str, int] = {}
     records = []
     total = len(pipeline.stages)
@@ -222,6 +228,7 @@ def _run(
             for name, payload in payloads.items()
         },
         stages=records,
+        missing=missing,
     )
     files = publish.publish(
         out_dir, {f"{name}.csv": payload for name, payload in payloads.items()}, document
@@ -230,7 +237,26 @@ def _run(
     manifest_path = out_dir / manifest.MANIFEST_NAME
     log.info("Published %d output(s) and the manifest to %s", len(written), out_dir)
     log.info("Manifest: %s", manifest_path)
-    return RunResult(outputs=written, manifest_path=manifest_path, stage_records=records)
+    return RunResult(
+        outputs=written, manifest_path=manifest_path, stage_records=records, missing_inputs=missing
+    )
+
+
+def _missing_inputs(
+    pipeline: Pipeline, paths: Mapping[str, Path], frames: Mapping[str, pl.LazyFrame]
+) -> dict[str, str]:
+    """Return the optional inputs with no data rows, each with what the outputs lack.
+
+    :func:`read_input` has already refused an empty input that is not optional,
+    so these are the gaps the outputs are published with: the manifest records
+    them, so a report (and any later reader) can say what is missing.
+    """
+    missing = {}
+    for name, path in paths.items():
+        expect = pipeline.expect.get(name)
+        if expect is not None and expect.optional and data_rows(path, frames[name]) == 0:
+            missing[name] = expect.missing or "what this input provides"
+    return missing
 
 
 def _read(pipeline: Pipeline, config: PipelineConfig, name: str, path: Path) -> pl.LazyFrame:

@@ -188,8 +188,10 @@ def forge_review(root: Path) -> None:
 
 
 def only_the_back_test(root: Path) -> None:
-    """Delete every test except the back test."""
+    """Delete every test except the back test (the pipelines' tests and the shared contract)."""
     shutil.rmtree(root / "tests" / "pipelines")
+    for path in (root / "tests").glob("test_*.py"):
+        path.unlink()
 
 
 def unasserted_back_test(root: Path) -> None:

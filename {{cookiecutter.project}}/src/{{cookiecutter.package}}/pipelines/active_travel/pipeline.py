@@ -16,6 +16,11 @@ from rapkit.importers.geography import LsoaLookup, read_lsoa_lookup
 from . import schemas, stages
 
 SAMPLE_ROWS = 100  # synthetic LSOAs in the bundled sample
+# What the outputs lack when the traffic counts or count points are empty (manifest, report).
+WITHOUT_CYCLE_TRAFFIC = (
+    "the cycle traffic component: cycle_traffic_frac is empty for every area and the index "
+    "is the weighted sum of the other two components"
+)
 
 
 class Weights(rapkit.Parameters):
@@ -168,13 +173,14 @@ def build(parameters: Mapping[str, Any]) -> Pipeline:
             ),
         ],
         outputs=["active_travel_components", "active_travel_index"],
-        # Every input needs data rows (an empty traffic file would drop the cycling component
-        # for every area); the Census file must hold counts, not percentages.
+        # The Census file must hold counts, not percentages. The traffic counts and count
+        # points are optional: with a header-only file the index is published without the
+        # cycle traffic component, and the manifest and report say so.
         expect={
             "travel_to_work": Expect(values=(COUNTS,)),
             "lsoa_lookup": Expect(),
             "walking_cycling": Expect(),
-            "traffic_aadf": Expect(),
-            "count_point_lsoa": Expect(),
+            "traffic_aadf": Expect(optional=True, missing=WITHOUT_CYCLE_TRAFFIC),
+            "count_point_lsoa": Expect(optional=True, missing=WITHOUT_CYCLE_TRAFFIC),
         },
     )

@@ -180,7 +180,28 @@ def cycle_traffic(
 
     The result is collected here (one row per LSOA, small) so the route can be
     logged before it is returned.
+
+    The traffic counts and count points are optional inputs: when either has no
+    rows, the component has no rows at all (it is left out, not zero), so
+    :func:`active_travel_index` is computed from the other components and the
+    run's manifest lists the empty input under ``missing_inputs``.
     """
+    if _is_empty(traffic) or _is_empty(points):
+        log.warning(
+            "cycle_traffic: no traffic counts or no count points, so the cycle traffic "
+            "component is left out of the index for every area."
+        )
+        return _component(
+            areas.head(0).with_columns(
+                pl.lit(None, dtype=pl.Float64).alias("numerator"),
+                pl.lit(None, dtype=pl.Float64).alias("denominator"),
+                pl.lit("none").alias("source_level"),
+            ),
+            component="cycle_traffic",
+            source_table=TRAFFIC_SOURCE,
+            period=pl.lit(str(year)),
+        )
+    _require_traffic_year(traffic, year)
     flows = traffic.filter(pl.col("year") == year).join(points, on="count_point_id", how="inner")
     candidates = []
     for rank, level in enumerate(LEVELS[:-1]):
@@ -220,6 +241,27 @@ def cycle_traffic(
     ).collect()
     log_route(result, component="cycle_traffic")
     return result.lazy()
+
+
+def _is_empty(frame: pl.LazyFrame) -> bool:
+    """Whether ``frame`` has no rows (an optional input with only a header)."""
+    return bool(frame.select(pl.len()).collect().item() == 0)
+
+
+def _require_traffic_year(traffic: pl.LazyFrame, year: int) -> None:
+    """Fail, listing the years there are, if the traffic counts have none for ``year``.
+
+    Without this, a ``traffic_year`` the download does not cover would give every
+    area "no data" for cycle traffic and still publish an index.
+    """
+    years = sorted(traffic.select(pl.col("year").unique()).collect()["year"].to_list())
+    if year not in years:
+        msg = (
+            f"traffic_year = {year} in [parameters], but the traffic counts have no rows for "
+            f"{year} (years in the file: {years}). Set traffic_year to one of them, or "
+            "download that year's counts."
+        )
+        raise ConfigError(msg)
 
 
 def log_route(rows: pl.DataFrame, *, component: str) -> None:
@@ -350,7 +392,14 @@ def active_travel_index(
     With weights of 1 this is Tombolo's unweighted sum (range 0 to 3). Tombolo
     also used a constant 0 for an area with no data at any level; the config
     makes that choice visible, and ``components_with_data`` shows where it applied.
+
+    A component with no rows at all (its optional input was empty) is left out
+    of the sum rather than filled with ``no_data_value`` for every area: its
+    fraction column is empty, its source level ``none``, and the index is the
+    weighted sum of the components that are there.
     """
+    present = set(components.select(pl.col("component").unique()).collect()["component"])
+    used = [name for name in COMPONENTS if name in present]
 
     def fraction_of(name: str) -> pl.Expr:
         return pl.col("fraction").filter(pl.col("component") == name).first()
@@ -364,12 +413,14 @@ def active_travel_index(
         pl.col("fraction").is_not_null().sum().cast(pl.UInt32).alias("components_with_data"),
     )
     score = pl.sum_horizontal(
-        pl.col(f"{name}_frac").fill_null(no_data_value) * float(weights[name])
-        for name in COMPONENTS
+        pl.col(f"{name}_frac").fill_null(no_data_value) * float(weights[name]) for name in used
     )
     return (
         areas.join(wide, on="lsoa_code", how="left")
-        .with_columns(score.alias("index_score"))
+        .with_columns(
+            score.alias("index_score"),
+            pl.col("cycle_traffic_source_level").fill_null("none"),
+        )
         .select(
             "lsoa_code",
             "lsoa_name",
