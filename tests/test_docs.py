@@ -4,6 +4,13 @@ Checked for the template's own site (``docs/``) and for the pages of a generated
 (its README, ``docs/`` and ``reports/README.md``). Commands are read from ``bash`` code
 blocks and from inline code that starts with a command. By convention ``uvx nox`` runs in a
 generated project and plain ``nox`` in the template repository.
+
+Then both sites as readers meet them (marked ``generated``: they need the package index,
+the real Quarto CLI, Chromium and axe-core, which ``.ci/run`` installs): the template's
+site, built as ``nox -s docs`` builds it, and a generated project's site (``uvx nox -s
+docs``), every page opened in headless Chromium with the network blocked
+(``report_checks.check_site``); the starters' schema pages and the API reference list every
+column of every Pandera model, and every signature shows its types.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import yaml
 
 from . import report_checks
 from .conftest import CHOICES, CONTEXT, TEMPLATE, clean_env, generate, which_or_skip
+from .test_generated import run_nox
 
 DOCS = TEMPLATE / "docs"
 PACKAGE = "my_rap_project"  # the default package name, used in the docs' examples
@@ -426,6 +434,17 @@ def run_checked(args: list[str], cwd: Path, **env: str) -> str:
     return done.stdout
 
 
+def quarto_or_fail() -> str:
+    """The Quarto CLI: the sites are checked as the real Quarto renders them."""
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        pytest.fail(
+            "Quarto is required to build the docs sites: run ../shared/tools/quarto/install.sh and "
+            "put the folder it prints on PATH (.ci/run does)."
+        )
+    return quarto
+
+
 @pytest.fixture(scope="session")
 def docs_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     """Build the site once: rapkit and the `docs` group in a fresh venv, then the three steps.
@@ -434,12 +453,7 @@ def docs_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     template's project folder (quartodoc and the schema pages read the library and the
     starters through ``../{{cookiecutter.project}}``), so the working tree is not touched.
     """
-    quarto = shutil.which("quarto")
-    if quarto is None:
-        pytest.fail(
-            "Quarto is required to build the docs site: run ../shared/tools/quarto/install.sh and "
-            "put the folder it prints on PATH (.ci/run does)."
-        )
+    quarto = quarto_or_fail()
     root = tmp_path_factory.mktemp("docs-site")
     docs = root / "docs"
     shutil.copytree(
@@ -474,6 +488,26 @@ def test_docs_site_in_the_browser(docs_site: Site) -> None:
     pages = {f"{Path(t).with_suffix('.html').as_posix()}" for t in quarto_targets(DOCS / "_quarto.yml")}
     assert pages <= set(results), f"pages not checked: {sorted(pages - set(results))}"
     assert len(results) > len(pages), "the API reference has a page per module"
+    problems = {page: found for page, result in results.items() if (found := result.problems())}
+    assert problems == {}, json.dumps(problems, indent=2)
+
+
+@pytest.mark.generated
+@pytest.mark.xdist_group("docs-site")
+def test_generated_project_docs_site_in_the_browser(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A generated project's own site (``uvx nox -s docs``, the default starter), checked the same way.
+
+    There is no pure-Python path for the docs site: without Quarto the session builds the
+    data dictionary and the API reference pages and says it skipped rendering.
+    """
+    quarto_or_fail()
+    project = generate(tmp_path_factory.mktemp("project-docs"), lock=True)
+    done = run_nox(project, "docs")
+    assert done.returncode == 0, (done.stdout + done.stderr)[-5000:]
+    site = project / "docs" / "_site"
+    shots = os.environ.get("DOCS_SCREENSHOTS")
+    results = report_checks.check_site(site, Path(shots) / "project" if shots else None)
+    assert {"index.html", "data-dictionary.html", "reference/index.html"} <= set(results)
     problems = {page: found for page, result in results.items() if (found := result.problems())}
     assert problems == {}, json.dumps(problems, indent=2)
 
