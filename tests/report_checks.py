@@ -220,11 +220,13 @@ def _check_page(
     result: BrowserResult,
     screenshots: Path | None,
     local: tuple[str, ...] = (),
+    axe_at: tuple[str, ...] = ("desktop",),
 ) -> None:
     """Open ``url`` at each width with every request not to ``local`` (or a file) refused.
 
     Adds to ``result`` what it finds: refused requests, serious or critical axe-core
-    violations (at the desktop width), sideways scroll, too-wide charts and console errors.
+    violations (at the widths named in ``axe_at``), sideways scroll, too-wide charts (at
+    the desktop width) and console errors.
     """
     for label, width in WIDTHS.items():
         context = browser.new_context(viewport={"width": width, "height": 900})
@@ -245,6 +247,7 @@ def _check_page(
         result.overflow[str(width)] = max(result.overflow.get(str(width), 0), int(measured["overflow"]))
         if label == "desktop":
             result.wide_charts += measured["wide"]
+        if label in axe_at:
             tab.add_script_tag(content=axe)
             found = tab.evaluate(
                 """async () => (await axe.run(document, {runOnly: {type: 'tag', values:
@@ -254,7 +257,7 @@ def _check_page(
                 {
                     "id": v["id"],
                     "impact": v["impact"],
-                    "help": v["help"],
+                    "help": f"{v['help']}, at {width} px",
                     "targets": [json.dumps(n["target"]) for n in v["nodes"]],
                 }
                 for v in found
@@ -273,7 +276,9 @@ def check_site(site: Path, screenshots: Path | None = None) -> dict[str, Browser
 
     Served over HTTP on 127.0.0.1, as readers meet a published site (a site's search
     index is fetched, which browsers refuse from ``file:`` pages); any other request is
-    refused and recorded. Returns each page's result, by its path in the site.
+    refused and recorded. axe-core runs at both widths: a site's navigation changes at a
+    phone's width (menus and search collapse to buttons). Returns each page's result, by
+    its path in the site.
     """
     import functools
     import http.server
@@ -300,7 +305,16 @@ def check_site(site: Path, screenshots: Path | None = None) -> dict[str, Browser
                     path = page.relative_to(site).as_posix()
                     shots = None if screenshots is None else screenshots / page.parent.relative_to(site)
                     result = results[path] = BrowserResult()
-                    _check_page(browser, origin + path, page.stem, axe, result, shots, local=(origin,))
+                    _check_page(
+                        browser,
+                        origin + path,
+                        page.stem,
+                        axe,
+                        result,
+                        shots,
+                        local=(origin,),
+                        axe_at=tuple(WIDTHS),
+                    )
             finally:
                 browser.close()
     finally:
