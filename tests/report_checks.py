@@ -275,50 +275,120 @@ def check_in_browser(page: Path, screenshots: Path | None = None) -> BrowserResu
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
         try:
-            for label, width in WIDTHS.items():
-                context = browser.new_context(viewport={"width": width, "height": 900})
-
-                def block(route: Any) -> None:
-                    url = route.request.url
-                    if url.startswith(("file:", "data:", "blob:", "about:")):
-                        route.continue_()
-                    else:
-                        result.external_requests.append(url)
-                        route.abort()
-
-                context.route("**/*", block)
-                tab = context.new_page()
-                tab.on(
-                    "console", lambda m: result.console_errors.append(m.text) if m.type == "error" else None
-                )
-                tab.goto(page.resolve().as_uri(), wait_until="load")
-                measured = tab.evaluate(MEASURE)
-                result.overflow[str(width)] = int(measured["overflow"])
-                result.map_shapes[str(width)] = tab.evaluate(SHAPES)
-                if label == "desktop":
-                    result.wide_charts += measured["wide"]
-                    result.find = tab.evaluate(FIND)
-                    tab.add_script_tag(content=axe)
-                    found = tab.evaluate(
-                        """async () => (await axe.run(document, {runOnly: {type: 'tag', values:
-                        ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})).violations"""
-                    )
-                    result.violations += [
-                        {
-                            "id": v["id"],
-                            "impact": v["impact"],
-                            "help": v["help"],
-                            "targets": [json.dumps(n["target"]) for n in v["nodes"]],
-                        }
-                        for v in found
-                        if v["impact"] in {"serious", "critical"}
-                    ]
-                if screenshots is not None:
-                    screenshots.mkdir(parents=True, exist_ok=True)
-                    shot = screenshots / f"{page.stem}-{width}.png"
-                    tab.screenshot(path=str(shot), full_page=True)
-                    result.screenshots.append(shot)
-                context.close()
+            _check_page(browser, page.resolve().as_uri(), page.stem, axe, result, screenshots)
         finally:
             browser.close()
     return result
+
+
+def _check_page(
+    browser: Any,
+    url: str,
+    name: str,
+    axe: str,
+    result: BrowserResult,
+    screenshots: Path | None,
+    local: tuple[str, ...] = (),
+    axe_at: tuple[str, ...] = ("desktop",),
+) -> None:
+    """Open ``url`` at each width with every request not to ``local`` (or a file) refused.
+
+    Adds to ``result`` what it finds: refused requests, serious or critical axe-core
+    violations (at the widths named in ``axe_at``), sideways scroll, too-wide charts (at
+    the desktop width) and console errors.
+    """
+    for label, width in WIDTHS.items():
+        context = browser.new_context(viewport={"width": width, "height": 900})
+
+        def block(route: Any) -> None:
+            requested = route.request.url
+            if requested.startswith(("file:", "data:", "blob:", "about:", *local)):
+                route.continue_()
+            else:
+                result.external_requests.append(requested)
+                route.abort()
+
+        context.route("**/*", block)
+        tab = context.new_page()
+        tab.on("console", lambda m: result.console_errors.append(m.text) if m.type == "error" else None)
+        tab.goto(url, wait_until="load")
+        measured = tab.evaluate(MEASURE)
+        result.overflow[str(width)] = max(result.overflow.get(str(width), 0), int(measured["overflow"]))
+        result.map_shapes[str(width)] = tab.evaluate(SHAPES)
+        if label == "desktop":
+            result.wide_charts += measured["wide"]
+            result.find = tab.evaluate(FIND)
+        if label in axe_at:
+            tab.add_script_tag(content=axe)
+            found = tab.evaluate(
+                """async () => (await axe.run(document, {runOnly: {type: 'tag', values:
+                ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})).violations"""
+            )
+            result.violations += [
+                {
+                    "id": v["id"],
+                    "impact": v["impact"],
+                    "help": f"{v['help']}, at {width} px",
+                    "targets": [json.dumps(n["target"]) for n in v["nodes"]],
+                }
+                for v in found
+                if v["impact"] in {"serious", "critical"}
+            ]
+        if screenshots is not None:
+            screenshots.mkdir(parents=True, exist_ok=True)
+            shot = screenshots / f"{name}-{width}.png"
+            tab.screenshot(path=str(shot), full_page=True)
+            result.screenshots.append(shot)
+        context.close()
+
+
+def check_site(site: Path, screenshots: Path | None = None) -> dict[str, BrowserResult]:
+    """Check every page of a rendered website (``site``: Quarto's ``_site`` folder), served locally.
+
+    Served over HTTP on 127.0.0.1, as readers meet a published site (a site's search
+    index is fetched, which browsers refuse from ``file:`` pages); any other request is
+    refused and recorded. axe-core runs at both widths: a site's navigation changes at a
+    phone's width (menus and search collapse to buttons). Returns each page's result, by
+    its path in the site.
+    """
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            """Say nothing: the test reports what matters."""
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}/"
+    axe = axe_script()
+    results: dict[str, BrowserResult] = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+            try:
+                for page in sorted(site.rglob("*.html")):
+                    if "site_libs" in page.relative_to(site).parts:
+                        continue
+                    path = page.relative_to(site).as_posix()
+                    shots = None if screenshots is None else screenshots / page.parent.relative_to(site)
+                    result = results[path] = BrowserResult()
+                    _check_page(
+                        browser,
+                        origin + path,
+                        page.stem,
+                        axe,
+                        result,
+                        shots,
+                        local=(origin,),
+                        axe_at=tuple(WIDTHS),
+                    )
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return results

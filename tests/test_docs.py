@@ -4,22 +4,38 @@ Checked for the template's own site (``docs/``) and for the pages of a generated
 (its README, ``docs/`` and ``reports/README.md``). Commands are read from ``bash`` code
 blocks and from inline code that starts with a command. By convention ``uvx nox`` runs in a
 generated project and plain ``nox`` in the template repository.
+
+Then both sites as readers meet them (marked ``generated``: they need the package index,
+the real Quarto CLI, Chromium and axe-core, which ``.ci/run`` installs): the template's
+site, built as ``nox -s docs`` builds it, and a generated project's site (``uvx nox -s
+docs``), every page opened in headless Chromium with the network blocked
+(``report_checks.check_site``); the starters' schema pages and the API reference list every
+column of every Pandera model, and every signature shows its types.
 """
 
 from __future__ import annotations
 
 import ast
+import json
+import os
 import re
 import shlex
+import shutil
 import subprocess
+import sys
+import tomllib
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
+from . import report_checks
 from .conftest import CHOICES, CONTEXT, TEMPLATE, clean_env, generate, which_or_skip
+from .test_generated import run_nox
 
 DOCS = TEMPLATE / "docs"
 PACKAGE = "my_rap_project"  # the default package name, used in the docs' examples
@@ -30,13 +46,15 @@ INLINE_COMMAND = re.compile(r"`((?:uvx nox|uv run python -m|python -m|nox -s|cru
 KNOWN_PROGRAMS = {"cd", "git", "python", "python3", "uv", "uvx", "nox", "cookiecutter", "cruft", "quarto"}
 # Files a generated project's docs link to that `nox -s docs` builds (checked in test_reports.py).
 BUILT_BY_DOCS_SESSION = frozenset({"docs/data-dictionary.md", "docs/reference/index.qmd"})
-# The template site's rapkit API reference, which `nox -s docs` builds with quartodoc.
-TEMPLATE_BUILT = frozenset({"reference/index.qmd"})
+# Pages of the template site that `nox -s docs` builds: the rapkit API reference
+# (quartodoc) and the starters' schema pages (docs/_schema_pages.py).
+SCHEMA_PAGES = ("social-isolation", "child-attainment", "green-space", "active-travel", "skills", "example")
+TEMPLATE_BUILT = frozenset({"reference/index.qmd", *(f"schemas/{page}.qmd" for page in SCHEMA_PAGES)})
 
 
 def template_pages() -> list[Path]:
     """Every page of the template's documentation site."""
-    built = {"_site", "reference"}  # Quarto's output and quartodoc's (nox -s docs)
+    built = {"_site", "reference", "schemas"}  # Quarto's output, quartodoc's and _schema_pages.py's
     return sorted(p for p in DOCS.rglob("*.qmd") if not built & set(p.relative_to(DOCS).parts))
 
 
@@ -374,3 +392,272 @@ def test_cruft_workflow_from_the_updating_page(tmp_path: Path) -> None:
         [cruft, "check"], cwd=project, capture_output=True, text=True, env=env, check=False
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+# ---------------------------------------------------------------- the site, as readers meet it
+#
+# The template's docs site built as `nox -s docs` builds it (starters' schema pages, the
+# quartodoc API reference, then the real Quarto CLI), once per session in a copy of docs/,
+# then opened page by page in headless Chromium with the network blocked.
+
+
+PIPELINES = TEMPLATE / "{{cookiecutter.project}}" / "src" / "{{cookiecutter.package}}" / "pipelines"
+RAPKIT = TEMPLATE / "{{cookiecutter.project}}" / "packages" / "rapkit"
+
+
+def test_every_starter_has_a_schema_page_in_the_sidebar() -> None:
+    pipelines = sorted(p.name.replace("_", "-") for p in PIPELINES.iterdir() if (p / "schemas.py").is_file())
+    assert sorted(SCHEMA_PAGES) == pipelines
+    assert len(pipelines) == len(CHOICES["starter"])
+    targets = set(quarto_targets(DOCS / "_quarto.yml"))
+    assert {f"schemas/{page}.qmd" for page in SCHEMA_PAGES} <= targets
+
+
+@dataclass(frozen=True)
+class Site:
+    """The template's docs site, built in ``docs`` (a copy) with the tools in ``python``'s venv."""
+
+    docs: Path
+    python: Path
+
+    @property
+    def html(self) -> Path:
+        return self.docs / "_site"
+
+
+def run_checked(args: list[str], cwd: Path, **env: str) -> str:
+    """Run a build step; fail with its output when it fails."""
+    done = subprocess.run(
+        args, cwd=cwd, env=clean_env(**env), capture_output=True, text=True, check=False, timeout=900
+    )
+    assert done.returncode == 0, f"{' '.join(args)}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done.stdout
+
+
+def quarto_or_fail() -> str:
+    """The Quarto CLI: the sites are checked as the real Quarto renders them."""
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        pytest.fail(
+            "Quarto is required to build the docs sites: run ../shared/tools/quarto/install.sh and "
+            "put the folder it prints on PATH (.ci/run does)."
+        )
+    return quarto
+
+
+@pytest.fixture(scope="session")
+def docs_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """Build the site once: rapkit and the `docs` group in a fresh venv, then the three steps.
+
+    The same steps as ``nox -s docs``, in a copy of ``docs/`` beside a link to the
+    template's project folder (quartodoc and the schema pages read the library and the
+    starters through ``../{{cookiecutter.project}}``), so the working tree is not touched.
+    """
+    quarto = quarto_or_fail()
+    root = tmp_path_factory.mktemp("docs-site")
+    docs = root / "docs"
+    shutil.copytree(
+        DOCS, docs, ignore=shutil.ignore_patterns("_site", "reference", "schemas", ".quarto", "objects.json")
+    )
+    (root / "{{cookiecutter.project}}").symlink_to(TEMPLATE / "{{cookiecutter.project}}")
+    uv = which_or_skip("uv")
+    venv = root / "venv"
+    run_checked([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], root)
+    python = venv / "bin" / "python"
+    group = tomllib.loads((TEMPLATE / "pyproject.toml").read_text(encoding="utf-8"))["dependency-groups"][
+        "docs"
+    ]
+    run_checked([uv, "pip", "install", "--quiet", "--python", str(python), *group, str(RAPKIT)], root)
+    path = f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"
+    run_checked([str(python), "_schema_pages.py"], docs, PATH=path)
+    run_checked([str(venv / "bin" / "quartodoc"), "build"], docs, PATH=path)
+    run_checked([quarto, "render"], docs, PATH=path)
+    return Site(docs, python)
+
+
+@pytest.mark.generated
+@pytest.mark.xdist_group("docs-site")
+def test_docs_site_in_the_browser(docs_site: Site) -> None:
+    """Every page: nothing fetched from elsewhere, no serious or critical axe-core violation
+    (WCAG 2.2 AA), no sideways scroll at 400 or 1280 px, no console error.
+
+    ``DOCS_SCREENSHOTS=folder`` keeps a screenshot of each page at each width.
+    """
+    shots = os.environ.get("DOCS_SCREENSHOTS")
+    results = report_checks.check_site(docs_site.html, Path(shots) if shots else None)
+    pages = {f"{Path(t).with_suffix('.html').as_posix()}" for t in quarto_targets(DOCS / "_quarto.yml")}
+    assert pages <= set(results), f"pages not checked: {sorted(pages - set(results))}"
+    assert len(results) > len(pages), "the API reference has a page per module"
+    problems = {page: found for page, result in results.items() if (found := result.problems())}
+    assert problems == {}, json.dumps(problems, indent=2)
+
+
+@pytest.mark.generated
+@pytest.mark.xdist_group("docs-site")
+def test_generated_project_docs_site_in_the_browser(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A generated project's own site (``uvx nox -s docs``, the default starter), checked the same way.
+
+    There is no pure-Python path for the docs site: without Quarto the session builds the
+    data dictionary and the API reference pages and says it skipped rendering.
+    """
+    quarto_or_fail()
+    project = generate(tmp_path_factory.mktemp("project-docs"), lock=True)
+    done = run_nox(project, "docs")
+    assert done.returncode == 0, (done.stdout + done.stderr)[-5000:]
+    site = project / "docs" / "_site"
+    shots = os.environ.get("DOCS_SCREENSHOTS")
+    results = report_checks.check_site(site, Path(shots) / "project" if shots else None)
+    assert {"index.html", "data-dictionary.html", "reference/index.html"} <= set(results)
+    problems = {page: found for page, result in results.items() if (found := result.problems())}
+    assert problems == {}, json.dumps(problems, indent=2)
+
+
+def section(page: str, ident: str) -> str:
+    """The HTML of the ``<section id=ident>`` of a page, with the sections nested in it."""
+    start = page.index(f'<section id="{ident}"')
+    depth = 0
+    for tag in re.finditer(r"<(/?)section\b", page[start:]):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            return page[start : start + tag.end()]
+    return page[start:]
+
+
+def listed_columns(html: str) -> set[str]:
+    """The column names a data-dictionary table lists (first cell of each row, as code)."""
+    return set(re.findall(r"<tr[^>]*>\s*<td[^>]*><code>([^<]+)</code></td>", html))
+
+
+COLUMNS_SCRIPT = """
+import importlib, json, sys
+from pathlib import Path
+import pandera.polars as pa
+import yaml
+sys.path.insert(0, ".")
+import _schema_pages
+config = yaml.safe_load(open("_quarto.yml", encoding="utf-8"))["quartodoc"]
+models = {}
+source = Path(config["source_dir"]) / "rapkit"
+for part in config["sections"]:
+    for name in part["contents"]:
+        file = source / (name.replace(".", "/") + ".py")
+        if "pandera" not in file.read_text(encoding="utf-8"):
+            continue  # no models (and rapkit.render needs the report extra to import)
+        module = importlib.import_module(f"rapkit.{name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, pa.DataFrameModel) and value.__module__ == module.__name__:
+                models[f"{module.__name__}.{value.__name__}"] = [name, list(value.to_schema().columns)]
+print(json.dumps({"starters": _schema_pages.columns(), "rapkit": models}))
+"""
+
+
+@pytest.fixture(scope="session")
+def schema_columns(docs_site: Site) -> dict[str, Any]:
+    """Every column of every Pandera model, as Pandera sees it, from the site's venv."""
+    return json.loads(run_checked([str(docs_site.python), "-c", COLUMNS_SCRIPT], docs_site.docs))
+
+
+@pytest.mark.generated
+@pytest.mark.xdist_group("docs-site")
+def test_schema_pages_list_every_column(docs_site: Site, schema_columns: dict[str, Any]) -> None:
+    starters: dict[str, dict[str, list[str]]] = schema_columns["starters"]
+    assert sorted(starters) == sorted(SCHEMA_PAGES)
+    missing = []
+    for slug, models in starters.items():
+        assert models, f"{slug}: no Pandera models found"
+        page = (docs_site.html / "schemas" / f"{slug}.html").read_text(encoding="utf-8")
+        for model, columns in models.items():
+            listed = listed_columns(section(page, pandoc_id(f"`{model}`")))
+            missing += [f"schemas/{slug}: {model}.{column}" for column in columns if column not in listed]
+    assert missing == []
+
+
+@pytest.mark.generated
+@pytest.mark.xdist_group("docs-site")
+def test_api_reference_lists_every_model_column(docs_site: Site, schema_columns: dict[str, Any]) -> None:
+    models: dict[str, list[Any]] = schema_columns["rapkit"]
+    assert len(models) >= 5, "the importers define Pandera models"
+    missing = []
+    for path, (module, columns) in models.items():
+        page = (docs_site.html / "reference" / f"{module}.html").read_text(encoding="utf-8")
+        model = section(page, path)
+        assert "doc-section-columns" in model, f"{path}: no Columns section"
+        listed = listed_columns(model)
+        missing += [f"{path}.{column}" for column in columns if column not in listed]
+    assert missing == []
+
+
+# quartodoc writes each object's heading (with its path as anchor), then its signature.
+SIGNATURE = re.compile(
+    r"^#+ [^\n]*\{ #(?P<path>[\w.]+) \}\n\n```python\n(?P<signature>.*?)\n```$", re.MULTILINE | re.DOTALL
+)
+CALL = re.compile(r"(?P<name>[\w.]+)\((?P<params>.*)\)(?: -> (?P<returns>.+))?", re.DOTALL)
+
+
+def top_level_split(params: str) -> list[str]:
+    """Split a parameter list at the commas outside brackets (``Mapping[str, int]`` stays whole)."""
+    parts, depth, current = [], 0, ""
+    for char in params:
+        depth += (char in "[({") - (char in "])}")
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [*parts, current]
+
+
+def signature_problems(reference: str) -> list[str]:
+    """Functions whose signature shows no return type, and parameters shown without a type."""
+    problems = []
+    for match in SIGNATURE.finditer(reference):
+        call = CALL.fullmatch(match["signature"])
+        if call is None:
+            problems.append(f"{match['path']}: unreadable signature {match['signature']!r}")
+            continue
+        is_class = match["path"].rsplit(".", 1)[-1][:1].isupper()
+        if not is_class and not call["returns"]:
+            problems.append(f"{match['path']}: no return type")
+        params = [p.strip() for p in top_level_split(call["params"]) if p.strip()]
+        problems += [
+            f"{match['path']}: {p} has no type" for p in params if p not in {"*", "/"} and ":" not in p
+        ]
+    return problems
+
+
+def test_signature_checker() -> None:
+    text = (
+        "## read { #rapkit.io.read }\n\n```python\nio.read(path: Path, *, rows: int = 5) -> pl.DataFrame\n```\n"
+        "## Thing { #rapkit.io.Thing }\n\n"
+        "```python\nio.Thing(name: str, pairs: dict[str, tuple[int, int]] | None = None)\n```\n"
+        "## bad { #rapkit.io.bad }\n\n```python\nio.bad(\n    path,\n    other: int,\n)\n```\n"
+        "## worse { #rapkit.io.worse }\n\n```python\nio.worse(path: Path) None\n```\n"
+        "An example:\n\n```python\nprint(1)\n```\n"
+    )
+    assert signature_problems(text) == [
+        "rapkit.io.bad: no return type",
+        "rapkit.io.bad: path has no type",
+        "rapkit.io.worse: unreadable signature 'io.worse(path: Path) None'",
+    ]
+
+
+@pytest.mark.generated
+@pytest.mark.xdist_group("docs-site")
+def test_api_reference_shows_types_and_no_stray_markup(docs_site: Site) -> None:
+    reference = docs_site.docs / "reference"
+    pages = sorted(reference.glob("*.qmd"))
+    assert len(pages) > 10
+    problems = []
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        problems += [f"{page.name}: {p}" for p in signature_problems(text)]
+        assert SIGNATURE.search(text) or page.name == "index.qmd", f"{page.name}: no signature found"
+        shown = report_checks.visible_text(
+            (docs_site.html / "reference" / page.with_suffix(".html").name).read_text(encoding="utf-8"),
+            keep_code=False,
+        )
+        problems += [
+            f"{page.name}: stray markup ...{shown[max(m.start() - 40, 0) : m.end() + 40]}..."
+            for m in re.finditer(r"::(?=\s|$)|:(?:py:)?(?:class|func|meth|mod|attr|exc|obj|data):|>>>", shown)
+        ]
+    assert problems == []
