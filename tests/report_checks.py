@@ -162,7 +162,10 @@ def map_problems(page: str, codes: set[str]) -> list[str]:
             problems.append(f"map {ident}: no alt text pointing to its data table")
         if f'href="#data-{ident}"' not in block:
             problems.append(f"map {ident}: the caption does not link to its table")
-        if "Schematic hexagon map, one hexagon per area, not to scale" not in block and "Boundaries from" not in block:
+        if (
+            "Schematic hexagon map, one hexagon per area, not to scale" not in block
+            and "Boundaries from" not in block
+        ):
             problems.append(f"map {ident}: does not say which geometry it shows")
         table = re.search(rf'<details\b[^>]*id="data-{ident}".*?</details>', page, flags=re.DOTALL)
         body = re.search(r"<tbody>(.*?)</tbody>", table.group(0), flags=re.DOTALL) if table else None
