@@ -367,7 +367,8 @@ def _run_stage(
         else None
     )
     checking = time.perf_counter()
-    with locating_rows(locator), _memory_guard(where, streaming=streaming):  # a reshaping import stage: name the raw line of a bad row
+    # locating_rows: a reshaping import stage names the raw line of a bad row
+    with locating_rows(locator), _memory_guard(where, streaming=streaming):
         if spill is None:
             validated = (
                 validate_table(collected, stage.schema, where=where, line_offset=stage.line_offset)
