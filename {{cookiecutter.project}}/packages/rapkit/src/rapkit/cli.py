@@ -229,11 +229,16 @@ def _dispatch(args: argparse.Namespace, package: str | None) -> int:
     return 0
 
 
-def run_pipeline(pipeline: Pipeline, config: PipelineConfig, *, outputs_dir: Path) -> RunResult:
-    """Run ``pipeline`` (see :func:`rapkit.runner.run_pipeline`), importing the runner now."""
+def run_pipeline(
+    pipeline: Pipeline, config: PipelineConfig, *, outputs_dir: Path, check_data: bool = True
+) -> RunResult:
+    """Run ``pipeline`` (see :func:`rapkit.runner.run_pipeline`), importing the runner now.
+
+    ``check_data`` is for the template's benchmark driver only (checks off).
+    """
     from .runner import run_pipeline as run  # noqa: PLC0415 - Polars and Pandera: only `run`
 
-    return run(pipeline, config, outputs_dir=outputs_dir)
+    return run(pipeline, config, outputs_dir=outputs_dir, check_data=check_data)
 
 
 def _rap_check_config(args: argparse.Namespace) -> tuple[Path, PipelineConfig | None]:

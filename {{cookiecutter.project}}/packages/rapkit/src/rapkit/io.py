@@ -579,11 +579,58 @@ def scan_text_csv(path: Path, *, required: Iterable[str] = (), skip_rows: int = 
     header = read_header(path, skip_rows=skip_rows)
     check_columns(path, header, required)
     shape = csv_shape(path, skip_rows=skip_rows)
-    frame = pl.scan_csv(path, infer_schema=False, skip_rows=skip_rows, encoding="utf8")
+    frame = _scan_csv(path, shape, skip_rows, {})
     if shape.blank_lines:  # a blank line is no row (an empty download is header + blank line)
         frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
     renames = column_aliases(path, shape.header)
-    return frame.rename(renames) if renames else frame
+    return _remember_rows(frame.rename(renames) if renames else frame, shape.rows)
+
+
+def _scan_csv(
+    path: Path,
+    shape: CsvShape,
+    skip_rows: int,
+    overrides: Mapping[str, pl.DataType | type[pl.DataType]],
+) -> pl.LazyFrame:
+    """Lazily scan ``path`` with every column as text except ``overrides``, the schema given.
+
+    The header is already known (:func:`csv_shape` parsed it), so the schema is
+    passed whole: Polars then reads the file in bounded chunks. Left to read
+    the header itself (``infer_schema=False``), Polars memory-maps the whole
+    file, which under an address-space limit (``ulimit -v``, the benchmark's
+    2 GiB cap) fails on a file larger than the limit even in streaming mode.
+    A header with repeated or empty names cannot be a schema; Polars renames
+    those, so it reads the header itself.
+    """
+    names = list(shape.header)
+    if len(set(names)) == len(names) and all(names):
+        schema = {name: overrides.get(name, pl.String) for name in names}
+        return pl.scan_csv(path, schema=schema, skip_rows=skip_rows, encoding="utf8")
+    return pl.scan_csv(
+        path, infer_schema=False, schema_overrides=overrides, skip_rows=skip_rows, encoding="utf8"
+    )
+
+
+# Frames returned by the readers, by id, with their row counts (the frame is kept so the id is not reused).
+_KNOWN_ROWS: dict[int, tuple[pl.LazyFrame, int]] = {}
+
+
+def _remember_rows(frame: pl.LazyFrame, rows: int) -> pl.LazyFrame:
+    """Record that ``frame`` has ``rows`` rows (its file's data rows) and return it."""
+    _KNOWN_ROWS[id(frame)] = (frame, rows)
+    return frame
+
+
+def known_rows(frame: pl.LazyFrame) -> int | None:
+    """The row count of a frame returned by :func:`scan_text_csv` or :func:`scan_typed_csv`.
+
+    Their whole-row check (:func:`csv_shape`) has counted the file's data rows,
+    so the runner need not scan the file again to count them (a count of a CSV
+    scan memory-maps the whole file in Polars). ``None`` for any other frame,
+    including one derived from a reader's frame (a filter may drop rows).
+    """
+    known = _KNOWN_ROWS.get(id(frame))
+    return known[1] if known is not None and known[0] is frame else None
 
 
 # --- Typed reads -----------------------------------------------------------------------------------
@@ -645,7 +692,8 @@ def scan_typed_csv(
     """
     names = list(columns)
     if _CAREFUL.get():
-        return _text_typed(scan_text_csv(path, required=names, skip_rows=skip_rows), columns)
+        text = scan_text_csv(path, required=names, skip_rows=skip_rows)
+        return _remember_rows(_text_typed(text, columns), csv_shape(path, skip_rows=skip_rows).rows)
     header = read_header(path, skip_rows=skip_rows)
     check_columns(path, header, names)
     shape = csv_shape(path, skip_rows=skip_rows)
@@ -657,13 +705,7 @@ def scan_typed_csv(
         for name, dtype in columns.items()
         if typed and _is_numeric(dtype)
     }
-    frame = pl.scan_csv(
-        path,
-        infer_schema=False,
-        schema_overrides=overrides,
-        skip_rows=skip_rows,
-        encoding="utf8",
-    )
+    frame = _scan_csv(path, shape, skip_rows, overrides)
     if shape.blank_lines:
         frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
     exprs = []
@@ -678,7 +720,7 @@ def scan_typed_csv(
         tracked = _TYPED_FAST.get()
         if tracked is not None:
             tracked.add(path)
-    return frame.select(exprs)
+    return _remember_rows(frame.select(exprs), shape.rows)
 
 
 def _is_numeric(dtype: pl.DataType | type[pl.DataType]) -> bool:

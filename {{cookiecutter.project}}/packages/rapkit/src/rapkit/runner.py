@@ -25,12 +25,14 @@ are raised as :class:`~.errors.PipelineError` naming the file.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import json
 import logging
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,7 +42,7 @@ import polars as pl
 
 from . import io, manifest, publish
 from .config import PipelineConfig
-from .errors import ConfigError, InputError
+from .errors import ConfigError, InputError, PipelineError
 from .inputs import Expect, data_rows, read_input  # issue 11 (inputs): expectations, aliases
 from .io import csv_bytes, require_file
 from .validation import BATCH_ROWS, locating_rows, validate_parquet, validate_table
@@ -212,7 +214,12 @@ def _run(
         msg = f"Raw input(s) changed during the run: {', '.join(changed)}. Outputs not written."
         raise InputError(msg)
 
-    published = {name: frames[name].collect() for name in pipeline.outputs}
+    streaming = spill is not None
+    with _memory_guard("Writing the outputs", streaming=streaming):
+        published = {
+            name: frames[name].collect(engine="streaming" if streaming else "auto")
+            for name in pipeline.outputs
+        }
     ordered = {name: frame.sort(frame.columns) for name, frame in published.items()}
     payloads = {name: csv_bytes(frame) for name, frame in ordered.items()}
     document = manifest.build_manifest(
@@ -220,7 +227,11 @@ def _run(
         pipeline_name=pipeline.name,
         started=started,
         inputs={
-            name: (path, prints[name].sha256, rows.get(name) or _count_rows(frames[name]))
+            name: (
+                path,
+                prints[name].sha256,
+                rows.get(name) or _count_rows(frames[name], streaming=streaming),
+            )
             for name, path in input_paths.items()
         },
         outputs={
@@ -340,27 +351,30 @@ def _run_stage(
 ) -> dict[str, Any]:
     """Run one stage, validate its result and record rows and timing."""
     start = time.perf_counter()
-    rows_in = {}
-    for name in stage.sources:
-        if name not in rows:
-            rows[name] = _count_rows(frames[name])
-        rows_in[name] = rows[name]
     sources = ", ".join(
         f"{name} ({config.inputs[name]})" if name in config.inputs else name
         for name in stage.sources
     )
     where = f"Stage {stage.name!r} (from {sources})"
+    streaming = spill is not None
+    rows_in = {}
+    with _memory_guard(where, streaming=streaming):
+        for name in stage.sources:
+            if name not in rows:
+                rows[name] = _count_rows(frames[name], streaming=streaming)
+            rows_in[name] = rows[name]
     spill_to = spill / f"{stage.output}.parquet" if spill is not None else None
     try:
-        try:
-            collected = _compute(stage, frames, spill_to)
-        except pl.exceptions.PolarsError:
-            typed = retry.inputs_of(stage) if retry is not None else []
-            if retry is None or not typed:
-                raise
-            log.debug("Typed read of %s failed; reading as text", typed, exc_info=True)
-            retry.reread(typed, frames)
-            collected = _compute(stage, frames, spill_to)
+        with _memory_guard(where, streaming=streaming):
+            try:
+                collected = _compute(stage, frames, spill_to)
+            except pl.exceptions.PolarsError:
+                typed = retry.inputs_of(stage) if retry is not None else []
+                if retry is None or not typed:
+                    raise
+                log.debug("Typed read of %s failed; reading as text", typed, exc_info=True)
+                retry.reread(typed, frames)
+                collected = _compute(stage, frames, spill_to)
     except pl.exceptions.PolarsError as exc:
         log.debug("Polars error in stage %s", stage.name, exc_info=True)
         summary = str(exc).split("\n\n", maxsplit=1)[0]  # the rest is Polars' query plan
@@ -379,7 +393,8 @@ def _run_stage(
         else None
     )
     checking = time.perf_counter()
-    with locating_rows(locator):  # a reshaping import stage: name the raw line of a bad row
+    # locating_rows: a reshaping import stage names the raw line of a bad row
+    with locating_rows(locator), _memory_guard(where, streaming=streaming):
         if spill is None:
             validated = (
                 validate_table(collected, stage.schema, where=where, line_offset=stage.line_offset)
@@ -400,7 +415,7 @@ def _run_stage(
                     batch_rows=batch_rows,
                 )
                 if check_data
-                else _count_rows(frames[stage.output])
+                else _count_rows(frames[stage.output])  # Parquet: its footer says
             )
     seconds = time.perf_counter() - start
     checked = time.perf_counter() - checking  # validation's share of the stage's time
@@ -468,10 +483,63 @@ def _compute(
     return pl.DataFrame()
 
 
-def _count_rows(frame: pl.LazyFrame) -> int:
-    """Count the rows of a (lazy) frame."""
+def _count_rows(frame: pl.LazyFrame, *, streaming: bool = False) -> int:
+    """Count the rows of a (lazy) frame, without reading a raw input again where possible.
+
+    A frame straight from :func:`rapkit.io.scan_text_csv` or
+    :func:`rapkit.io.scan_typed_csv` has a known count: their whole-row check
+    counted the file's rows. Any other frame is counted by a query. Polars
+    answers ``pl.len()`` over a CSV scan by memory-mapping the whole file,
+    which fails under an address-space limit on a file larger than it; so in
+    streaming mode the count is of one column's values and nulls, which the
+    streaming engine reads in bounded chunks.
+    """
+    known = io.known_rows(frame)
+    if known is not None:
+        return known
     try:
+        if streaming and frame.collect_schema().len():
+            first = pl.first()
+            counted = frame.select(first.count() + first.null_count())
+            return int(counted.collect(engine="streaming").item())
         return int(frame.select(pl.len()).collect().item())
     except pl.exceptions.PolarsError as exc:
         msg = f"Could not read an input: {type(exc).__name__}: {exc}"
         raise InputError(msg) from exc
+
+
+def _is_out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` says the process could not get memory (or address space)."""
+    if isinstance(exc, MemoryError):
+        return True
+    if isinstance(exc, OSError) and exc.errno == errno.ENOMEM:
+        return True
+    text = str(exc)
+    return "Cannot allocate memory" in text or "OutOfMemory" in text or "os error 12" in text
+
+
+@contextlib.contextmanager
+def _memory_guard(where: str, *, streaming: bool) -> Iterator[None]:
+    """Turn running out of memory inside the block into a message naming ``where`` and what to do.
+
+    Python says only ``MemoryError``, Polars ``Cannot allocate memory (os error
+    12)`` with no file, and the run's log would otherwise end there. Polars
+    reports some failures as a Rust panic (a ``BaseException``), caught here
+    only when it says memory ran out.
+    """
+    try:
+        yield
+    except PipelineError:
+        raise
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt | SystemExit) or not _is_out_of_memory(exc):
+            raise
+        advice = (
+            "Give the run more memory (a higher `ulimit -v` or container limit), "
+            "or work on a smaller extract."
+            if streaming
+            else "Set `streaming = true` in the config to process the data in bounded "
+            "memory, or give the run more memory."
+        )
+        msg = f"{where} ran out of memory ({type(exc).__name__}: {exc}). {advice}"
+        raise PipelineError(msg) from exc
