@@ -411,7 +411,9 @@ def csv_shape(path: Path, *, skip_rows: int = 0) -> CsvShape:
     if key in _SHAPES:
         _LAST_SHAPE[facts.key[0]] = (key, _SHAPES[key])
         return _SHAPES[key]
-    shape = _simple_shape(path, skip_rows) if facts.simple else None
+    shape = _uniform_shape(path, skip_rows) if facts.simple else None
+    if shape is None and facts.simple:
+        shape = _simple_shape(path, skip_rows)
     if shape is None:
         shape = _strict_shape(path, skip_rows)
     _SHAPES[key] = shape
@@ -449,6 +451,54 @@ def _shape_of(
 
 
 _LINE = "line"
+_NOT_COMMA_OR_LF = bytes(byte for byte in range(256) if byte not in b",\n")
+
+
+def _uniform_shape(path: Path, skip_rows: int) -> CsvShape | None:
+    """Prove that every data line of a simple file has the header's number of commas.
+
+    The common case, checked in about a quarter of the time the Polars count
+    takes: each chunk of bytes is reduced to its commas and line feeds (C
+    speed, ``bytes.translate``) and must then equal ``","*k + "\n"``
+    repeated, ``k`` being the header's commas. Exact only for a
+    :attr:`Fingerprint.simple` file (every line one row, split at each comma),
+    and only with ``k >= 1``: a blank line, or a line of spaces, has no comma,
+    so it differs, whereas in a one-column file it would look like any other
+    row. ``None`` whenever the lines are not all alike (blank lines, ragged
+    rows, a one-column file): :func:`_simple_shape` then counts each line's
+    fields and the exact verdict follows from those counts.
+    """
+    try:
+        with _text(path, skip_rows) as text:
+            reader = csv.reader(text, strict=True)
+            header = next(reader, None)
+            first_data_line = skip_rows + reader.line_num
+    except (UnicodeDecodeError, OSError, csv.Error):
+        return None
+    if header is None or len(header) < 2:  # noqa: PLR2004 (one comma or more, see above)
+        return None
+    line = b"," * (len(header) - 1) + b"\n"
+    rows = 0
+    carry = last = b""
+    try:
+        with path.open("rb") as handle:
+            for _ in range(first_data_line):
+                handle.readline()
+            while chunk := handle.read(_CHUNK):
+                skeleton = carry + chunk.translate(None, _NOT_COMMA_OR_LF)
+                cut = skeleton.rfind(b"\n") + 1
+                whole, partial = divmod(cut, len(line))
+                if partial or skeleton[:cut] != line * whole:
+                    return None
+                rows += whole
+                carry, last = skeleton[cut:], chunk[-1:]
+    except OSError:
+        return None
+    if last not in (b"", b"\n"):  # the last line has no line feed: it must be a whole row too
+        if carry != line[:-1]:
+            return None
+        rows += 1
+    return CsvShape(header=tuple(header), rows=rows)
 
 
 def _simple_shape(path: Path, skip_rows: int) -> CsvShape | None:
