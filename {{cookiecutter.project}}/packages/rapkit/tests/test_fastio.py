@@ -189,7 +189,7 @@ _SIMPLE_PIECES = st.sampled_from(["1", "ab", ",", ",", ",", "\n", "\n", "\r\n", 
     skip_rows=st.sampled_from([0, 0, 2]),
     chunk=st.sampled_from([1, 2, 3, 7, 1 << 20]),
 )
-def test_the_line_skeleton_check_agrees_with_the_strict_reader(  # noqa: PLR0913
+def test_the_line_skeleton_check_agrees_with_the_strict_reader(
     tmp_path_factory: pytest.TempPathFactory,
     header: str,
     body: list[str],

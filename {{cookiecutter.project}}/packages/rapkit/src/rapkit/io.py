@@ -466,7 +466,7 @@ _NOT_COMMA_OR_LF = bytes(byte for byte in range(256) if byte not in b",\n")
 
 
 def _uniform_shape(path: Path, skip_rows: int) -> CsvShape | None:
-    """Prove that every data line of a simple file has the header's number of commas.
+    r"""Prove that every data line of a simple file has the header's number of commas.
 
     The common case, checked in about a quarter of the time the Polars count
     takes: each chunk of bytes is reduced to its commas and line feeds (C
@@ -486,7 +486,7 @@ def _uniform_shape(path: Path, skip_rows: int) -> CsvShape | None:
             first_data_line = skip_rows + reader.line_num
     except (UnicodeDecodeError, OSError, csv.Error):
         return None
-    if header is None or len(header) < 2:  # noqa: PLR2004 (one comma or more, see above)
+    if header is None or len(header) < 2:  # one comma or more, see above
         return None
     line = b"," * (len(header) - 1) + b"\n"
     rows = 0
