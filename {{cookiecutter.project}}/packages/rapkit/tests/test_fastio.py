@@ -179,6 +179,41 @@ def test_the_fast_whole_row_check_agrees_with_the_strict_reader(
     assert verdict(lambda: csv_shape(path, skip_rows=skip_rows)) == strict
 
 
+_SIMPLE_PIECES = st.sampled_from(["1", "ab", ",", ",", ",", "\n", "\n", "\r\n", "", " ", "\u00e9"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    header=st.sampled_from(["a,b,c\n", "a,b\r\n", "a\n", "\ufeffa,b\n", "t\n\na,b\n", "a,b"]),
+    body=st.lists(_SIMPLE_PIECES, max_size=40),
+    skip_rows=st.sampled_from([0, 0, 2]),
+    chunk=st.sampled_from([1, 2, 3, 7, 1 << 20]),
+)
+def test_the_line_skeleton_check_agrees_with_the_strict_reader(
+    tmp_path_factory: pytest.TempPathFactory,
+    header: str,
+    body: list[str],
+    skip_rows: int,
+    chunk: int,
+) -> None:
+    # Simple files (no quotes): the skeleton check either gives the strict reader's shape or
+    # declines (None), whatever the chunk boundaries; declining hands over to the Polars count.
+    path = write(tmp_path_factory.mktemp("rows"), (header + "".join(body)).encode())
+    assert fingerprint(path).simple
+    strict = verdict(lambda: io._strict_shape(path, skip_rows))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(io, "_CHUNK", chunk)
+        uniform = io._uniform_shape(path, skip_rows)
+    assert uniform is None or uniform == strict
+
+
+def test_the_skeleton_check_proves_a_regular_file_and_declines_otherwise(tmp_path: Path) -> None:
+    regular = write(tmp_path, b"a,b,c\n" + b"1,x,3\r\n" * 1000 + b"4,,")
+    assert io._uniform_shape(regular, 0) == io.CsvShape(header=("a", "b", "c"), rows=1001)
+    for data in (b"a,b\n1,2\n\n", b"a,b\n1,2\n3", b"a,b\n1,2\n 3\n", b"a\n1\n", b"a,b\n1,2,3\n"):
+        assert io._uniform_shape(write(tmp_path, data), 0) is None, data
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
