@@ -14,7 +14,7 @@ import pytest
 
 import rapkit
 from rapkit import cli
-from rapkit.io import sha256_file
+from rapkit.publish import sha256_file
 
 from .conftest import PACKAGE, PIPELINE, Workspace
 

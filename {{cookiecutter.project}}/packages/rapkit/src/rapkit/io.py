@@ -59,6 +59,7 @@ from pathlib import Path
 import polars as pl
 
 from .errors import ConfigError, InputError
+from .publish import sha256_file
 
 _SNIFF_BYTES = 1 << 20  # decode the first MiB to catch files saved in a legacy encoding
 _FLOAT_PRECISION = 6  # fixed decimal places make CSV bytes reproducible across platforms
@@ -72,15 +73,6 @@ def _umask() -> int:
 
 
 _FILE_MODE = 0o666 & ~_umask()
-
-
-def sha256_file(path: Path) -> str:
-    """Return the SHA-256 hex digest of the file at ``path``, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # --- One pass over the bytes: hash and what the bytes hold ------------------------------------------

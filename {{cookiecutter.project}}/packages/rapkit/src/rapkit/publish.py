@@ -298,6 +298,22 @@ def _roll_forward(out_dir: Path, staging: Path, journal: Mapping[str, Any]) -> N
     shutil.rmtree(staging)
 
 
+def recover_before_reading(out_dir: Path) -> None:
+    """Finish an interrupted publish before the outputs are read (back test, report).
+
+    Raises:
+        PipelineError: the staged set could not be completed; says to run again.
+    """
+    try:
+        recover(out_dir)
+    except PipelineError as exc:
+        msg = (
+            f"The outputs in {out_dir} were left part-published by an interrupted run and "
+            f"could not be completed ({exc}): run the pipeline again."
+        )
+        raise PipelineError(msg) from exc
+
+
 def recover(out_dir: Path) -> list[str]:
     """Finish or discard what an interrupted publish left in ``out_dir``; return what was done.
 

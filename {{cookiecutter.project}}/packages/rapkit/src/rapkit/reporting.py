@@ -31,9 +31,10 @@ import polars as pl
 from . import publish
 from .config import PipelineConfig, load_config
 from .errors import PipelineError
-from .io import atomic_write_bytes, sha256_file
+from .io import atomic_write_bytes
 from .manifest import MANIFEST_NAME, read_manifest
 from .project import configured_pipeline
+from .publish import sha256_file
 from .validation import validate
 
 # Licences by identifier: (full name, link, attribution statement the licence asks for).
@@ -205,13 +206,9 @@ def _finish_interrupted_publish(out_dir: Path) -> None:
     hash checks of :func:`load_run` still refuse a mixed set.
     """
     try:
-        publish.recover(out_dir)
+        publish.recover_before_reading(out_dir)
     except PipelineError as exc:
-        msg = (
-            f"The outputs in {out_dir} were left part-published by an interrupted run and "
-            f"could not be completed ({exc}): run the pipeline again."
-        )
-        raise ReportError(msg) from exc
+        raise ReportError(str(exc)) from exc
 
 
 def read_output(path: Path, schema: type[pa.DataFrameModel]) -> pl.DataFrame:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from ..io import sha256_file
+from ..publish import sha256_file
 from . import docs
 from .common import first, run_evidence, tracked_data
 from .model import Family, Outcome, failed, passed
