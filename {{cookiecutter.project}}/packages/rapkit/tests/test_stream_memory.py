@@ -20,30 +20,11 @@ import pytest
 from rapkit import io, runner
 from rapkit.config import PipelineConfig
 from rapkit.errors import PipelineError
-from rapkit.runner import Pipeline, Stage, run_pipeline
+from rapkit.runner import run_pipeline
 
-from .test_streaming import Keyed
+from .test_streaming import keyed_pipeline
 
 COLUMNS = {"key": pl.Int64, "value": pl.Int64}
-
-
-def keyed_pipeline(reader: Any) -> Pipeline:
-    """A one-stage pipeline: the CSV read by ``reader``, checked against ``Keyed``."""
-    return Pipeline(
-        name="keyed",
-        readers={"table": reader},
-        stages=[
-            Stage(
-                name="tidy",
-                func=lambda raw: raw.select(pl.col("key", "value").cast(pl.Int64)),
-                inputs=("table",),
-                output="keyed",
-                schema=Keyed,
-                line_offset=2,
-            )
-        ],
-        outputs=["keyed"],
-    )
 
 
 def keyed_config(tmp_path: Path, rows: int) -> PipelineConfig:

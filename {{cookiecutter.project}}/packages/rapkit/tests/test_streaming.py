@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pandera.polars as pa
 import polars as pl
@@ -109,15 +110,11 @@ def test_streaming_run_matches_in_memory_run_and_cleans_up(workspace: Workspace)
     assert not list((config.root / "data" / "interim").glob(".run-*"))
 
 
-def keyed_run(
-    tmp_path: Path, rows: list[str], *, streaming: bool = True, check_data: bool = True
-) -> tuple[PipelineConfig, Path]:
-    """Run a one-stage pipeline (text CSV -> ``Keyed``) on ``rows``; return config and outputs."""
-    source = tmp_path / "table.csv"
-    source.write_text("\n".join(["key,value", *rows]) + "\n", encoding="utf-8")
-    pipeline = Pipeline(
+def keyed_pipeline(reader: Any) -> Pipeline:
+    """A one-stage pipeline: the CSV read by ``reader``, checked against ``Keyed``."""
+    return Pipeline(
         name="keyed",
-        readers={"table": partial(scan_text_csv, required=("key", "value"))},
+        readers={"table": reader},
         stages=[
             Stage(
                 name="tidy",
@@ -130,6 +127,15 @@ def keyed_run(
         ],
         outputs=["keyed"],
     )
+
+
+def keyed_run(
+    tmp_path: Path, rows: list[str], *, streaming: bool = True, check_data: bool = True
+) -> tuple[PipelineConfig, Path]:
+    """Run a one-stage pipeline (text CSV -> ``Keyed``) on ``rows``; return config and outputs."""
+    source = tmp_path / "table.csv"
+    source.write_text("\n".join(["key,value", *rows]) + "\n", encoding="utf-8")
+    pipeline = keyed_pipeline(partial(scan_text_csv, required=("key", "value")))
     config = PipelineConfig(
         path=tmp_path / "pipeline.toml",
         root=tmp_path,
