@@ -199,12 +199,54 @@ def test_the_line_skeleton_check_agrees_with_the_strict_reader(
     # Simple files (no quotes): the skeleton check either gives the strict reader's shape or
     # declines (None), whatever the chunk boundaries; declining hands over to the Polars count.
     path = write(tmp_path_factory.mktemp("rows"), (header + "".join(body)).encode())
-    assert fingerprint(path).simple
     strict = verdict(lambda: io._strict_shape(path, skip_rows))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(io, "_CHUNK", chunk)
+        patch.setattr(io, "_FINGERPRINTS", {})  # the runs are kept by the (chunked) hashing read
+        assert fingerprint(path).simple
         uniform = io._uniform_shape(path, skip_rows)
     assert uniform is None or uniform == strict
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lines=st.lists(st.sampled_from(["", "x", "a,b", ",,", "1,2,3", "\u00e9,\r"]), max_size=40),
+    newline_at_end=st.booleans(),
+    chunk=st.sampled_from([1, 2, 3, 5, 1 << 20]),
+    max_runs=st.sampled_from([1, 3, 64]),
+)
+def test_the_hashing_read_keeps_each_lines_commas(
+    tmp_path_factory: pytest.TempPathFactory,
+    lines: list[str],
+    newline_at_end: bool,
+    chunk: int,
+    max_runs: int,
+) -> None:
+    # The runs of equal lines that fingerprint() keeps are exactly each line's commas, in
+    # order, whatever the chunk boundaries; a file with more changes than _MAX_RUNS has none.
+    text = "\n".join(lines) + ("\n" if newline_at_end and lines else "")
+    path = write(tmp_path_factory.mktemp("runs"), text.encode())
+    expected = [line.count(",") for line in text.split("\n")]
+    if text.endswith("\n") or not text:
+        expected.pop()  # no line after the last line feed
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(io, "_CHUNK", chunk)
+        patch.setattr(io, "_MAX_RUNS", max_runs)
+        patch.setattr(io, "_FINGERPRINTS", {})
+        facts = fingerprint(path)
+    assert facts.sha256 == hashlib.sha256(text.encode()).hexdigest()
+    if not facts.simple:  # a carriage return at the very end: lines are not rows
+        assert text.endswith("\r")
+        assert facts.lines is None
+        return
+    changes = sum(
+        1 for before, after in zip([None, *expected], expected, strict=False) if before != after
+    )
+    if changes > max_runs:
+        assert facts.lines is None
+    else:
+        assert facts.lines is not None
+        assert [commas for commas, count in facts.lines for _ in range(count)] == expected
 
 
 def test_the_skeleton_check_proves_a_regular_file_and_declines_otherwise(tmp_path: Path) -> None:
