@@ -460,9 +460,15 @@ def _check_name(check: pa.Check) -> str:
 
 
 def _failed(ok: pl.Expr, *, ignore_na: bool) -> pl.Expr:
-    """Count where ``ok`` is false; a null counts as a pass only if the check ignores nulls."""
-    passed = ok | ok.is_null() if ignore_na else ok.fill_null(value=False)
-    return passed.not_().sum()
+    """Count where ``ok`` is false; a null counts as a pass only if the check ignores nulls.
+
+    ``ok`` appears once in the result: Polars would evaluate it again for each
+    mention (a pattern on distinct values would find them twice). Negating a
+    null gives a null, and ``sum`` skips nulls, so ignored nulls need no test.
+    """
+    if ignore_na:
+        return ok.not_().sum()
+    return ok.fill_null(value=False).not_().sum()
 
 
 # The public settings of a check that decide what Pandera does with it.
