@@ -433,6 +433,27 @@ def test_built_ins_with_their_own_settings_get_the_same_verdict(frame: pl.DataFr
     assert streamed_verdict(frame, Renamed) == expected
 
 
+class TwoCodes(pa.DataFrameModel):
+    """Two pattern-checked columns: their distinct values are found by one group_by."""
+
+    a: str = pa.Field(str_matches=r"^E\d$", nullable=True)
+    b: str = pa.Field(str_matches=r"^W\d$")
+
+
+def test_patterns_count_each_columns_distinct_failing_values() -> None:
+    # In memory a pattern is matched on the distinct (a, b) combinations; each column's count
+    # must still be its own distinct failing values, whatever the other column holds.
+    frame = pl.DataFrame(
+        {"a": ["E1", "x", "x", "y", None, "x"], "b": ["W1", "W1", "W2", "Q", "Q", "W1"]}
+    )
+    failures = fast_failures(frame.lazy(), TwoCodes)
+    assert failures is not None
+    assert {column: count for (column, _), count in failures.items()} == {"a": 2, "b": 1}
+    assert set(failures) == pandera_verdict(frame, TwoCodes)
+    valid = pl.DataFrame({"a": ["E1", None, "E2"], "b": ["W1", "W1", "W2"]})
+    assert fast_failures(valid.lazy(), TwoCodes) == {}
+
+
 def test_wrong_names_and_types_are_found_without_reading_data() -> None:
     frame = pl.DataFrame({"code": [1], "extra": [2]})
     failures = fast_failures(frame.lazy(), Renamed)

@@ -517,6 +517,10 @@ class _Plan:
 
     # Lists, not dicts: two checks of a column may share a name, and each must be counted.
     counts: list[tuple[CheckKey, pl.Expr]] = field(default_factory=list)
+    # Pattern checks evaluated on distinct values: their columns' distinct combinations are
+    # found by one group_by (about as fast for several columns as a unique() of one).
+    on_distinct: list[tuple[CheckKey, pl.Expr]] = field(default_factory=list)
+    distinct_columns: list[str] = field(default_factory=list)
     custom: list[tuple[CheckKey, str | None, pa.Check]] = field(default_factory=list)
     unique: dict[CheckKey, list[str]] = field(default_factory=dict)
     increasing: dict[CheckKey, str] = field(default_factory=dict)
@@ -610,11 +614,16 @@ def _plan_column(
         plan.add_unique((name, "field_uniqueness"), [name], layout)
     for check in column.checks:
         # Distinct values of a unique column are all its rows: matching them costs more.
-        expression = _builtin_expression(check, name, distinct=distinct and not column.unique)
-        if expression is not None:
-            plan.counts.append(((name, _check_name(check)), expression))
-        else:
+        on_distinct = distinct and not column.unique and check.name in _ON_DISTINCT_VALUES
+        expression = _builtin_expression(check, name, distinct=on_distinct)
+        if expression is None:
             plan.custom.append(((name, _check_name(check)), name, _usable(check)))
+        elif on_distinct:
+            plan.on_distinct.append(((name, _check_name(check)), expression))
+            if name not in plan.distinct_columns:
+                plan.distinct_columns.append(name)
+        else:
+            plan.counts.append(((name, _check_name(check)), expression))
 
 
 def _usable(check: pa.Check) -> pa.Check:
@@ -703,8 +712,16 @@ def _run_plan(plan: _Plan, table: pl.LazyFrame, *, streaming: bool) -> dict[Chec
             *(_increasing(name).alias(f"proof{number}") for number, (_, name) in enumerate(proofs)),
         )
     ]
-    results: dict[CheckKey, int] = {key: 0 for key, _ in plan.counts}
-    in_query: list[tuple[CheckKey, str]] = []
+    results: dict[CheckKey, int] = {key: 0 for key, _ in [*plan.counts, *plan.on_distinct]}
+    in_query = [(key, f"distinct{number}") for number, (key, _) in enumerate(plan.on_distinct)]
+    if plan.on_distinct:  # each pattern counts the distinct values failing it, as unique() would
+        combinations = table.group_by(plan.distinct_columns).agg()
+        parts.append(
+            combinations.select(
+                count.alias(label)
+                for (_, count), (_, label) in zip(plan.on_distinct, in_query, strict=True)
+            )
+        )
     for number, (key, column, check) in enumerate(plan.custom):
         output = _custom_output(table, column, check)
         results.setdefault(key, 0)
