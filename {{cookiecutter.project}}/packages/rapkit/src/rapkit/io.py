@@ -21,13 +21,14 @@ Speed without losing those promises (issue 14):
 * each input is read from disk once for its SHA-256 (:func:`fingerprint`), each
   chunk hashed in a second thread (``hashlib`` releases the GIL) while the
   calling thread notes what the bytes hold (quotes, NUL bytes, carriage returns not
-  followed by a line feed, valid UTF-8, spaces). When a file holds none of the
+  followed by a line feed, valid UTF-8, spaces) and how many commas each line has,
+  all from one ``bytes.translate`` per chunk. When a file holds none of the
   bytes that make CSV hard (no ``"``, no NUL, no lone carriage return, valid UTF-8), a
   row *is* a line and its fields are its commas plus one, so the whole-row check
-  of :func:`csv_shape` compares each line's commas with the header's (one pass of
-  ``bytes.translate``; a multi-threaded Polars count of commas per line only when
-  the lines differ). Any other file takes Python's strict ``csv`` parser, as before; either
-  way a problem is then located and explained by the same row-by-row re-read;
+  of :func:`csv_shape` compares each line's commas, kept by that same pass, with the
+  header's (a multi-threaded Polars count of commas per line only when the lines
+  change too often to keep). Any other file takes Python's strict ``csv`` parser, as
+  before; either way a problem is then located and explained by the same row-by-row re-read;
 * :func:`scan_typed_csv` reads columns with their final types directly when the
   bytes show that the text path (trim, then strict cast) could not give another
   answer, and otherwise reads text and casts. A typed read that fails is never
@@ -516,9 +517,11 @@ def csv_shape(path: Path, *, skip_rows: int = 0) -> CsvShape:
     Polars parses only the columns a query selects, so a ragged row (an unquoted
     comma shifting the fields) or a stray quote in an unused column would never be
     seen. A file whose bytes are simple (:attr:`Fingerprint.simple`: no quotes,
-    no NUL, no lone carriage return, valid UTF-8) has one row per line, so one Polars pass
-    counting each line's commas checks every row (about a tenth of a second per
-    million rows, in bounded memory). Any other file goes through Python's
+    no NUL, no lone carriage return, valid UTF-8) has one row per line, so the
+    commas of each line, kept by :func:`fingerprint` while it hashed the file,
+    check every row (no second read); if the lines changed too often to keep, one
+    Polars pass counts each line's commas (about a tenth of a second per million
+    rows, in bounded memory). Any other file goes through Python's
     strict C csv parser in one streaming pass. The result is cached by the
     file's identity, because several readers may scan the same file. Only on an
     error is the file read again, row by row, to find the line to name.
