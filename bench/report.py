@@ -75,6 +75,23 @@ def validation_share(on: float | None, off: float | None) -> float | None:
     return (on - off) / on
 
 
+def timed_validation_share(size: dict[str, Any]) -> float | None:
+    """Median over the checked runs of their checks' own time over their wall time.
+
+    The checks' time comes from rapkit's timers inside the run (see
+    ``harness.checks_seconds``); None when no run recorded it.
+    """
+    shares = [
+        run["checks_seconds"] / run["wall"]
+        for run in size["runs"]
+        if run["variant"] == "pipeline"
+        and run["status"] == "ok"
+        and run.get("checks_seconds") is not None
+        and run["wall"]
+    ]
+    return statistics.median(shares) if shares else None
+
+
 def cap_verdict(size: dict[str, Any], variant: str = "pipeline") -> dict[str, Any] | None:
     """Did ``variant`` stay under the memory cap at a streaming size?
 
@@ -127,6 +144,7 @@ def summarise(size: dict[str, Any]) -> dict[str, Any]:
         "cpu_validation_share": validation_share(
             median("pipeline", "cpu"), median("pipeline-unchecked", "cpu")
         ),
+        "timed_validation_share": timed_validation_share(size),
         "cap": {name: cap_verdict(size, name) for name in by} if size.get("cap_gib") is not None else None,
     }
 
@@ -152,6 +170,35 @@ def _judge(wall: float | None, cpu: float | None, ok: Callable[[float], bool], *
     if busy and cpu is not None and ok(cpu) != verdict:
         return "unclear"
     return "met" if verdict else "MISSED"
+
+
+def _validation_row(name: str, summary: dict[str, Any], *, busy: bool) -> tuple[str, str, str]:
+    """The validation target: (on - off) / on of the medians, and the run's own timers.
+
+    Two measures of one cost: the difference of two whole runs (wall and CPU),
+    which carries the noise of both, and the checks' time from rapkit's timers
+    inside each checked run. When both were measured and they disagree on the
+    target, the verdict is "unclear".
+    """
+    wall, cpu = summary.get("validation_share"), summary.get("cpu_validation_share")
+    timed = summary.get("timed_validation_share")
+
+    def ok(share: float) -> bool:
+        return share <= TARGET_VALIDATION
+
+    if wall is None and timed is None:
+        return (name, "not measured", "not measured")
+    parts = []
+    if wall is not None:
+        parts.append(f"{wall:.0%} wall" + ("" if cpu is None else f", {cpu:.0%} CPU"))
+    if timed is not None:
+        parts.append(f"timed inside the run {timed:.0%}")
+    if wall is None:
+        return (name, "; ".join(parts), "met" if timed is not None and ok(timed) else "MISSED")
+    verdict = _judge(wall, cpu, ok, busy=busy)
+    if timed is not None and verdict in ("met", "MISSED") and ok(timed) != (verdict == "met"):
+        verdict = "unclear"
+    return (name, "; ".join(parts), verdict)
 
 
 def targets(document: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -187,12 +234,7 @@ def targets(document: dict[str, Any]) -> list[tuple[str, str, str]]:
             lambda v: f"{v:.2f}x",
             lambda v: v <= TARGET_VS_POLARS,
         ),
-        ratio_row(
-            f"{at}: validation at most {TARGET_VALIDATION:.0%} of the run",
-            "validation_share",
-            lambda v: f"{v:.0%}",
-            lambda v: v <= TARGET_VALIDATION,
-        ),
+        _validation_row(f"{at}: validation at most {TARGET_VALIDATION:.0%} of the run", summary, busy=busy),
     ]
     imported = [
         run["modules"]["pandas"]
@@ -279,7 +321,9 @@ def size_table(size: dict[str, Any]) -> list[str]:
             f"**{_ratio_text(summary['speedup_vs_pandas'])}** ({_ratio_text(summary['cpu_speedup_vs_pandas'])}); "
             f"time relative to bare Polars **{_ratio_text(summary['vs_polars'])}** "
             f"({_ratio_text(summary['cpu_vs_polars'])}); validation share (on - off) / on "
-            f"**{_share_text(summary['validation_share'])}** ({_share_text(summary['cpu_validation_share'])})."
+            f"**{_share_text(summary['validation_share'])}** ({_share_text(summary['cpu_validation_share'])}); "
+            f"validation timed inside the checked runs (rapkit's own timers, median) "
+            f"**{_share_text(summary['timed_validation_share'])}**."
         ),
     ]
     for name, verdict in (summary["cap"] or {}).items():

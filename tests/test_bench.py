@@ -259,6 +259,37 @@ def test_on_a_busy_machine_a_wall_verdict_the_cpu_ratio_contradicts_is_unclear()
     assert "Re-run on a quiet machine" not in report.markdown(quiet)
 
 
+def test_checks_seconds_sums_every_stage_from_rapkits_log() -> None:
+    log = (
+        "INFO [1/2] tidy: residents=10 rows in -> 10 rows out, valid against A (0.69s, of which checks 0.08s)\n"
+        "INFO [2/2] summary: tidy=10 rows in -> 2 rows out, valid against B (0.11s, of which checks 0.01s)\n"
+    )
+    assert harness.checks_seconds(log) == pytest.approx(0.09)
+    assert harness.checks_seconds("INFO Done: 1 output(s)") is None
+
+
+def with_timed_checks(document: dict[str, Any], share: float) -> dict[str, Any]:
+    """``document`` whose checked runs say their checks took ``share`` of their wall time."""
+    for run_ in document["runs"]:
+        if run_["variant"] == "pipeline":
+            run_["checks_seconds"] = run_["wall"] * share
+    return document
+
+
+def test_validation_timed_inside_the_run_is_reported_and_must_agree() -> None:
+    agreeing = with_timed_checks(meeting_targets(), 0.04)
+    assert report.summarise(agreeing)["timed_validation_share"] == pytest.approx(0.04)
+    _, measured, verdict = report.targets({"sizes": [agreeing]})[2]
+    assert measured == "5% wall, 5% CPU; timed inside the run 4%"
+    assert verdict == "met"
+    # On - off says 5% (met) but the run's own timers say 30%: the verdict cannot be trusted.
+    disagreeing = with_timed_checks(meeting_targets(), 0.30)
+    assert report.targets({"sizes": [disagreeing]})[2][2] == "unclear"
+    assert "timed inside the checked runs (rapkit's own timers, median) **30%**" in report.markdown(
+        {"sizes": [disagreeing]}
+    )
+
+
 def test_targets_missed_when_the_pipeline_is_slow() -> None:
     slow = size(
         [run("pipeline", 7.7), run("pipeline-unchecked", 5.0), run("pandas", 7.9), run("polars", 2.1)]
@@ -393,7 +424,8 @@ def test_markdown_has_a_table_per_size_ratios_startup_and_targets() -> None:
     assert "| bare Polars script, no checks | 1.76 (1.60) | 0.88 (0.80) | 100 (100) | equal |" in lines
     assert (
         "Pipeline (checks on), from median wall (CPU) times: speed-up over pandas **4.00x** (2.00x); "
-        "time relative to bare Polars **1.25x** (1.25x); validation share (on - off) / on **5%** (5%)."
+        "time relative to bare Polars **1.25x** (1.25x); validation share (on - off) / on **5%** (5%); "
+        "validation timed inside the checked runs (rapkit's own timers, median) **-**."
     ) in lines
     assert "| `python -m <package> --help` (whole process) | 2.20 (2.00) |" in lines
     assert "Heavy libraries loaded after importing the CLI: polars; after the run path: pandas." in lines
