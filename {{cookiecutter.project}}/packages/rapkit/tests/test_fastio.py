@@ -258,6 +258,21 @@ def test_the_hashing_read_keeps_each_lines_commas(
         assert [commas for commas, count in facts.lines for _ in range(count)] == expected
 
 
+def test_a_line_too_long_to_keep_is_left_to_the_polars_count(tmp_path: Path) -> None:
+    # Each chunk's unfinished line is carried into the next; one of more commas than
+    # _MAX_LINE_COMMAS is not carried on (copying it for every chunk would be quadratic).
+    path = write(tmp_path, b"a,b\n" + b"1," * 40 + b"1\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(io, "_CHUNK", 16)
+        patch.setattr(io, "_MAX_LINE_COMMAS", 20)
+        patch.setattr(io, "_FINGERPRINTS", {})
+        facts = fingerprint(path)
+        assert facts.simple
+        assert facts.lines is None
+        with pytest.raises(InputError, match="line 2: 41 fields, but the header has 2"):
+            csv_shape(path)
+
+
 def test_the_skeleton_check_proves_a_regular_file_and_declines_otherwise(tmp_path: Path) -> None:
     regular = write(tmp_path, b"a,b,c\n" + b"1,x,3\r\n" * 1000 + b"4,,")
     assert io._uniform_shape(regular, 0) == io.CsvShape(header=("a", "b", "c"), rows=1001)

@@ -94,6 +94,9 @@ _NOT_COMMA_OR_LF = bytes(byte for byte in range(256) if byte not in _SHAPE_BYTES
 # A simple file whose lines change their number of commas more often than this is shaped by
 # the Polars count (:func:`_simple_shape`) instead of the runs kept by :func:`fingerprint`.
 _MAX_RUNS = 64
+# ... and so is a file with a line of more commas than this (the unfinished line is carried
+# from chunk to chunk, so a longer one would cost time quadratic in its length).
+_MAX_LINE_COMMAS = 1 << 20
 
 FileKey = tuple[Path, int, int, int, int, int]
 
@@ -126,8 +129,9 @@ class Fingerprint:
             it unchanged later.
         lines: for a simple file, its lines in order as runs of ``(commas, lines)``:
             consecutive lines with the same number of commas (a last line without a
-            line feed included); ``None`` if the file is not simple or its lines
-            change their number of commas more than ``_MAX_RUNS`` times.
+            line feed included); ``None`` if the file is not simple, its lines
+            change their number of commas more than ``_MAX_RUNS`` times, or a line has
+            more than ``_MAX_LINE_COMMAS`` commas (:func:`csv_shape` then counts them).
     """
 
     key: FileKey
@@ -184,6 +188,8 @@ class _LineRuns:
             self.runs.append([end - position, 1])
             position = end + 1
         self.carry = text[cut:]
+        if len(self.carry) > _MAX_LINE_COMMAS:  # copied into every chunk: not worth going on
+            self.irregular, self.carry = True, b""
 
     def finish(self, last_byte: bytes) -> tuple[tuple[int, int], ...] | None:
         """Return the runs, counting a last line that has no line feed."""
