@@ -86,6 +86,17 @@ def which_or_skip(tool: str) -> str:
     return found
 
 
+def quarto_or_fail(needed_for: str) -> str:
+    """The Quarto CLI, which ``needed_for`` must use: the real thing, never skipped."""
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        pytest.fail(
+            f"Quarto is required {needed_for}: run ../shared/tools/quarto/install.sh and "
+            "put the folder it prints on PATH (.ci/run does)."
+        )
+    return quarto
+
+
 def uv_in(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run ``uv ARGS`` in a generated project, with its own environment (not the test session's)."""
     return subprocess.run(

@@ -34,7 +34,7 @@ import pytest
 import yaml
 
 from . import report_checks
-from .conftest import CHOICES, CONTEXT, TEMPLATE, clean_env, generate, which_or_skip
+from .conftest import CHOICES, CONTEXT, TEMPLATE, clean_env, generate, quarto_or_fail, which_or_skip
 from .test_generated import run_nox
 
 DOCS = TEMPLATE / "docs"
@@ -434,17 +434,6 @@ def run_checked(args: list[str], cwd: Path, **env: str) -> str:
     return done.stdout
 
 
-def quarto_or_fail() -> str:
-    """The Quarto CLI: the sites are checked as the real Quarto renders them."""
-    quarto = shutil.which("quarto")
-    if quarto is None:
-        pytest.fail(
-            "Quarto is required to build the docs sites: run ../shared/tools/quarto/install.sh and "
-            "put the folder it prints on PATH (.ci/run does)."
-        )
-    return quarto
-
-
 @pytest.fixture(scope="session")
 def docs_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     """Build the site once: rapkit and the `docs` group in a fresh venv, then the three steps.
@@ -453,7 +442,7 @@ def docs_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     template's project folder (quartodoc and the schema pages read the library and the
     starters through ``../{{cookiecutter.project}}``), so the working tree is not touched.
     """
-    quarto = quarto_or_fail()
+    quarto = quarto_or_fail("to build the docs sites")
     root = tmp_path_factory.mktemp("docs-site")
     docs = root / "docs"
     shutil.copytree(
@@ -500,7 +489,7 @@ def test_generated_project_docs_site_in_the_browser(tmp_path_factory: pytest.Tem
     There is no pure-Python path for the docs site: without Quarto the session builds the
     data dictionary and the API reference pages and says it skipped rendering.
     """
-    quarto_or_fail()
+    quarto_or_fail("to build the docs sites")
     project = generate(tmp_path_factory.mktemp("project-docs"), lock=True)
     done = run_nox(project, "docs")
     assert done.returncode == 0, (done.stdout + done.stderr)[-5000:]

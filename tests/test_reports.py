@@ -28,7 +28,7 @@ import pytest
 import yaml
 
 from . import report_checks
-from .conftest import CHOICES, clean_env, generate, git
+from .conftest import CHOICES, clean_env, generate, git, quarto_or_fail
 from .test_generated import run_nox
 
 pytestmark = pytest.mark.generated
@@ -124,17 +124,6 @@ def test_report_has_charts_with_their_data_and_no_errors(report: str) -> None:
         assert marker not in body
 
 
-def quarto_or_fail() -> str:
-    """The Quarto CLI: the starters' reports must be rendered by the real thing."""
-    quarto = shutil.which("quarto")
-    if quarto is None:
-        pytest.fail(
-            "Quarto is required to test the reports: run ../shared/tools/quarto/install.sh and "
-            "put the folder it prints on PATH (.ci/run does)."
-        )
-    return quarto
-
-
 STARTERS = list(CHOICES["starter"])
 # The output and column of the areas each starter's map shows (every starter is per area).
 MAP_AREAS = {
@@ -162,7 +151,7 @@ def test_every_starter_report_in_both_renderers(
     One test per starter, not one per check, so that parallel workers never generate and
     render the same project twice (each takes about a minute).
     """
-    quarto_or_fail()
+    quarto_or_fail("to test the reports")
     project = generate(tmp_path, lock=True, starter=starter)
     log = nox_log(project, "report")
     assert "Rendering with Quarto" in log
