@@ -18,29 +18,17 @@ import polars as pl
 import pytest
 
 from rapkit import io, runner
-from rapkit.config import PipelineConfig
 from rapkit.errors import PipelineError
 from rapkit.runner import run_pipeline
 
-from .test_streaming import keyed_pipeline
+from .test_streaming import keyed_config, keyed_pipeline
 
 COLUMNS = {"key": pl.Int64, "value": pl.Int64}
 
 
-def keyed_config(tmp_path: Path, rows: int) -> PipelineConfig:
-    """A streaming config reading a CSV of ``rows`` valid rows."""
-    source = tmp_path / "table.csv"
-    lines = [f"{key},{key % 7}" for key in range(rows)]
-    source.write_text("\n".join(["key,value", *lines]) + "\n", encoding="utf-8")
-    return PipelineConfig(
-        path=tmp_path / "pipeline.toml",
-        root=tmp_path,
-        sha256="0" * 64,
-        pipeline="keyed",
-        inputs={"table": source},
-        outputs_dir=tmp_path / "outputs",
-        streaming=True,
-    )
+def valid_rows(count: int) -> list[str]:
+    """``count`` valid ``key,value`` rows (unique keys)."""
+    return [f"{key},{key % 7}" for key in range(count)]
 
 
 @pytest.fixture
@@ -76,7 +64,7 @@ def polars_spy(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
 def test_streaming_run_never_maps_or_counts_the_whole_input(
     tmp_path: Path, polars_spy: dict[str, list[Any]], reader: Any
 ) -> None:
-    config = keyed_config(tmp_path, rows=500)
+    config = keyed_config(tmp_path, valid_rows(500))
     result = run_pipeline(keyed_pipeline(reader), config, batch_rows=64)
 
     assert result.stage_records[0]["rows_in"] == {"table": 500}
@@ -90,7 +78,7 @@ def test_streaming_run_never_maps_or_counts_the_whole_input(
 
 
 def test_the_reader_frames_row_count_comes_from_the_whole_row_check(tmp_path: Path) -> None:
-    config = keyed_config(tmp_path, rows=12)
+    config = keyed_config(tmp_path, valid_rows(12))
     path = config.inputs["table"]
     typed = io.scan_typed_csv(path, COLUMNS)
     assert io.known_rows(typed) == 12
@@ -113,9 +101,7 @@ def test_a_header_with_repeated_names_is_still_read(tmp_path: Path) -> None:
 def test_running_out_of_memory_names_the_stage_and_what_to_do(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streaming: bool
 ) -> None:
-    config = keyed_config(tmp_path, rows=5)
-    if not streaming:
-        config = PipelineConfig(**{**config.__dict__, "streaming": False})
+    config = keyed_config(tmp_path, valid_rows(5), streaming=streaming)
 
     def out_of_memory(*_args: Any, **_kwargs: Any) -> pl.DataFrame:
         raise OSError(errno.ENOMEM, "Cannot allocate memory")

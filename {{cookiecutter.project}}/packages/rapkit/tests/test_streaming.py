@@ -129,14 +129,11 @@ def keyed_pipeline(reader: Any) -> Pipeline:
     )
 
 
-def keyed_run(
-    tmp_path: Path, rows: list[str], *, streaming: bool = True, check_data: bool = True
-) -> tuple[PipelineConfig, Path]:
-    """Run a one-stage pipeline (text CSV -> ``Keyed``) on ``rows``; return config and outputs."""
+def keyed_config(tmp_path: Path, rows: list[str], *, streaming: bool = True) -> PipelineConfig:
+    """A config reading ``table.csv`` (header ``key,value``, then ``rows``) under ``tmp_path``."""
     source = tmp_path / "table.csv"
     source.write_text("\n".join(["key,value", *rows]) + "\n", encoding="utf-8")
-    pipeline = keyed_pipeline(partial(scan_text_csv, required=("key", "value")))
-    config = PipelineConfig(
+    return PipelineConfig(
         path=tmp_path / "pipeline.toml",
         root=tmp_path,
         sha256="0" * 64,
@@ -145,6 +142,14 @@ def keyed_run(
         outputs_dir=tmp_path / "outputs",
         streaming=streaming,
     )
+
+
+def keyed_run(
+    tmp_path: Path, rows: list[str], *, streaming: bool = True, check_data: bool = True
+) -> tuple[PipelineConfig, Path]:
+    """Run a one-stage pipeline (text CSV -> ``Keyed``) on ``rows``; return config and outputs."""
+    pipeline = keyed_pipeline(partial(scan_text_csv, required=("key", "value")))
+    config = keyed_config(tmp_path, rows, streaming=streaming)
     run_pipeline(pipeline, config, check_data=check_data)
     return config, config.outputs_dir
 
