@@ -213,7 +213,7 @@ def test_the_line_skeleton_check_agrees_with_the_strict_reader(
         patch.setattr(io, "_CHUNK", chunk)
         patch.setattr(io, "_FINGERPRINTS", {})  # the runs are kept by the (chunked) hashing read
         assert fingerprint(path).simple
-        uniform = io._uniform_shape(path, skip_rows)
+        uniform = io._uniform_shape(path, skip_rows, fingerprint(path).lines)
     assert uniform is None or uniform == strict
 
 
@@ -275,9 +275,12 @@ def test_a_line_too_long_to_keep_is_left_to_the_polars_count(tmp_path: Path) -> 
 
 def test_the_skeleton_check_proves_a_regular_file_and_declines_otherwise(tmp_path: Path) -> None:
     regular = write(tmp_path, b"a,b,c\n" + b"1,x,3\r\n" * 1000 + b"4,,")
-    assert io._uniform_shape(regular, 0) == io.CsvShape(header=("a", "b", "c"), rows=1001)
+    assert io._uniform_shape(regular, 0, fingerprint(regular).lines) == io.CsvShape(
+        header=("a", "b", "c"), rows=1001
+    )
     for data in (b"a,b\n1,2\n\n", b"a,b\n1,2\n3", b"a,b\n1,2\n 3\n", b"a\n1\n", b"a,b\n1,2,3\n"):
-        assert io._uniform_shape(write(tmp_path, data), 0) is None, data
+        path = write(tmp_path, data)
+        assert io._uniform_shape(path, 0, fingerprint(path).lines) is None, data
 
 
 @pytest.mark.parametrize(

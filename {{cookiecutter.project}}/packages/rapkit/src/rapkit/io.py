@@ -544,7 +544,7 @@ def csv_shape(path: Path, *, skip_rows: int = 0) -> CsvShape:
     if key in _SHAPES:
         _LAST_SHAPE[facts.key[0]] = (key, _SHAPES[key])
         return _SHAPES[key]
-    shape = _uniform_shape(path, skip_rows) if facts.simple else None
+    shape = _uniform_shape(path, skip_rows, facts.lines) if facts.simple else None
     if shape is None and facts.simple:
         shape = _simple_shape(path, skip_rows)
     if shape is None:
@@ -586,12 +586,14 @@ def _shape_of(
 _LINE = "line"
 
 
-def _uniform_shape(path: Path, skip_rows: int) -> CsvShape | None:
+def _uniform_shape(
+    path: Path, skip_rows: int, runs: tuple[tuple[int, int], ...] | None
+) -> CsvShape | None:
     r"""Prove that every data line of a simple file has the header's number of commas.
 
-    The common case, answered from the runs of lines that :func:`fingerprint`
-    kept while hashing (no second read): every run after the header must have
-    ``k`` commas, ``k`` being the header's. Exact only for a
+    The common case, answered from the ``runs`` of lines that :func:`fingerprint`
+    kept while hashing (:attr:`Fingerprint.lines`; no second read): every run
+    after the header must have ``k`` commas, ``k`` being the header's. Exact only for a
     :attr:`Fingerprint.simple` file (every line one row, split at each comma),
     and only with ``k >= 1``: a blank line, or a line of spaces, has no comma,
     so it differs, whereas in a one-column file it would look like any other
@@ -600,7 +602,6 @@ def _uniform_shape(path: Path, skip_rows: int) -> CsvShape | None:
     then counts each line's fields and the exact verdict follows from those counts.
     """
     try:
-        runs = fingerprint(path).lines
         with _text(path, skip_rows) as text:
             reader = csv.reader(text, strict=True)
             header = next(reader, None)

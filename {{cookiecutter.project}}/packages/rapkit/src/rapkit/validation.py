@@ -493,7 +493,9 @@ def _builtin_expression(check: pa.Check, column: str, *, distinct: bool) -> pl.E
     Anything else, including a built-in with a custom error or one that only
     warns, is a custom check (see :func:`_custom_output`). The expressions in
     ``_BUILTINS`` are Pandera's own; the library's property tests prove the
-    verdicts equal on every check of every schema.
+    verdicts equal on every check of every schema. ``distinct``: count the
+    column's distinct values that fail (the caller allows it only for the
+    checks in ``_ON_DISTINCT_VALUES``).
     """
     build = _BUILTINS.get(str(check.name))
     if build is None or not check.statistics:
@@ -506,7 +508,7 @@ def _builtin_expression(check: pa.Check, column: str, *, distinct: bool) -> pl.E
     if any(getattr(rebuilt, name) != getattr(check, name) for name in _CHECK_SETTINGS):
         return None
     values = pl.col(column)
-    if distinct and check.name in _ON_DISTINCT_VALUES:
+    if distinct:
         values = values.unique()  # a failing value fails every row that holds it
     return _failed(build(values, stats), ignore_na=check.ignore_na)
 
