@@ -172,33 +172,24 @@ def _judge(wall: float | None, cpu: float | None, ok: Callable[[float], bool], *
     return "met" if verdict else "MISSED"
 
 
-def _validation_row(name: str, summary: dict[str, Any], *, busy: bool) -> tuple[str, str, str]:
-    """The validation target: (on - off) / on of the medians, and the run's own timers.
+def _with_timed_share(row: tuple[str, str, str], timed: float | None) -> tuple[str, str, str]:
+    """Add validation's share timed inside the checked runs to the (on - off) / on verdict.
 
-    Two measures of one cost: the difference of two whole runs (wall and CPU),
-    which carries the noise of both, and the checks' time from rapkit's timers
-    inside each checked run. When both were measured and they disagree on the
-    target, the verdict is "unclear".
+    Two measures of one cost: the difference of two whole runs, which carries
+    the noise of both, and the checks' time from rapkit's timers inside each
+    checked run. When both were measured and they disagree on the target, the
+    verdict is "unclear".
     """
-    wall, cpu = summary.get("validation_share"), summary.get("cpu_validation_share")
-    timed = summary.get("timed_validation_share")
-
-    def ok(share: float) -> bool:
-        return share <= TARGET_VALIDATION
-
-    if wall is None and timed is None:
-        return (name, "not measured", "not measured")
-    parts = []
-    if wall is not None:
-        parts.append(f"{wall:.0%} wall" + ("" if cpu is None else f", {cpu:.0%} CPU"))
-    if timed is not None:
-        parts.append(f"timed inside the run {timed:.0%}")
-    if wall is None:
-        return (name, "; ".join(parts), "met" if timed is not None and ok(timed) else "MISSED")
-    verdict = _judge(wall, cpu, ok, busy=busy)
-    if timed is not None and verdict in ("met", "MISSED") and ok(timed) != (verdict == "met"):
+    if timed is None:
+        return row
+    name, measured, verdict = row
+    ok = timed <= TARGET_VALIDATION
+    text = f"timed inside the run {timed:.0%}"
+    if verdict == "not measured":
+        return (name, text, "met" if ok else "MISSED")
+    if verdict in ("met", "MISSED") and ok != (verdict == "met"):
         verdict = "unclear"
-    return (name, "; ".join(parts), verdict)
+    return (name, f"{measured}; {text}", verdict)
 
 
 def targets(document: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -234,7 +225,15 @@ def targets(document: dict[str, Any]) -> list[tuple[str, str, str]]:
             lambda v: f"{v:.2f}x",
             lambda v: v <= TARGET_VS_POLARS,
         ),
-        _validation_row(f"{at}: validation at most {TARGET_VALIDATION:.0%} of the run", summary, busy=busy),
+        _with_timed_share(
+            ratio_row(
+                f"{at}: validation at most {TARGET_VALIDATION:.0%} of the run",
+                "validation_share",
+                lambda v: f"{v:.0%}",
+                lambda v: v <= TARGET_VALIDATION,
+            ),
+            summary.get("timed_validation_share"),
+        ),
     ]
     imported = [
         run["modules"]["pandas"]
