@@ -12,7 +12,10 @@ run, each variant in a fresh child process:
 * ``pandas``: pandas at its best for this job (``bench/pandas_reference.py``:
   pyarrow engine, typed read, no validation);
 * ``polars``: a bare Polars script (``bench/polars_reference.py``: typed
-  ``scan_csv``, ``group_by``, ``write_csv``), the practical limit.
+  ``scan_csv``, ``group_by``, ``write_csv``), the practical limit;
+* ``floor``: that script after paying what every checked run pays
+  (``bench/floor_reference.py``: importing Pandera, hashing the input and the
+  whole-row byte pass), the fastest a pipeline keeping its promises could be.
 
 Repeat ``r`` runs every variant once, the order rotated by ``r``, so a change
 of load on the (shared) machine hits every variant alike. Each run reports
@@ -56,7 +59,7 @@ _SUFFIXES = {"": 1, "k": 1_000, "m": 1_000_000}
 GIB = 1 << 30
 MIB = 1 << 20
 # Variants in their base order (repeat r starts at index r).
-VARIANTS = ("pipeline", "pipeline-unchecked", "pandas", "polars")
+VARIANTS = ("pipeline", "pipeline-unchecked", "pandas", "polars", "floor")
 STREAMING_VARIANTS = ("pipeline", "pipeline-unchecked", "polars")
 # How often the harness reads a child's /proc/<pid>/status for its anonymous memory.
 SAMPLE_SECONDS = 0.05
@@ -393,6 +396,12 @@ def commands(
             ],
             project,
             out["polars"] / OUTPUT,
+        ),
+        # The project's Python: its rapkit and Pandera.
+        "floor": (
+            [python, str(HERE / "floor_reference.py"), str(source), str(out["floor"] / OUTPUT)],
+            project,
+            out["floor"] / OUTPUT,
         ),
     }
 

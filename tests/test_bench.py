@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -236,7 +237,8 @@ def test_validation_share_can_be_negative_and_is_none_without_both_runs() -> Non
 
 def test_targets_met_at_10m() -> None:
     verdicts = report.targets({"sizes": [meeting_targets()]})
-    assert [verdict for _, _, verdict in verdicts] == ["met"] * 3 + ["not measured"] * 2
+    # Then pandas on the run path, 100M streaming and the two floor rows: not measured here.
+    assert [verdict for _, _, verdict in verdicts] == ["met"] * 3 + ["not measured"] * 4
     assert [measured for _, measured, _ in verdicts][:3] == [
         "4.00x wall, 2.00x CPU",
         "1.25x wall, 1.25x CPU",
@@ -290,12 +292,41 @@ def test_validation_timed_inside_the_run_is_reported_and_must_agree() -> None:
     )
 
 
+def test_the_floor_says_whether_each_speed_target_is_within_reach() -> None:
+    # The bare Polars script takes 1.0 s; after the fixed costs of a checked run, 1.6 s; pandas 4.0 s.
+    floored = size(
+        [
+            run("pipeline", 2.0),
+            run("pipeline-unchecked", 1.9),
+            run("pandas", 4.0),
+            run("polars", 1.0),
+            run("floor", 1.6),
+        ]
+    )
+    summary = report.summarise(floored)
+    assert summary["floor_vs_polars"] == pytest.approx(1.6)
+    assert summary["floor_speedup_vs_pandas"] == pytest.approx(2.5)
+    *_, reach_pandas, reach_polars = report.targets({"sizes": [floored]})
+    assert reach_pandas == (
+        "10,000,000 rows, can the pipeline reach 3x? The floor at least 3x faster than pandas",
+        "2.50x wall, 2.50x CPU",
+        "MISSED",
+    )
+    assert reach_polars[1:] == ("1.60x wall, 1.60x CPU", "MISSED")
+    # A floor of 1.2 s is within both: the targets are then up to the pipeline.
+    within = size([run("pandas", 4.0), run("polars", 1.0), run("floor", 1.2)])
+    assert [verdict for *_, verdict in report.targets({"sizes": [within]})[-2:]] == ["met", "met"]
+    text = report.markdown({"sizes": [floored]})
+    assert "**1.60x** (1.60x) the bare Polars script's time; pandas **2.50x** (2.50x) slower than it" in text
+    assert "| floor: bare Polars after a checked run's fixed costs" in text
+
+
 def test_targets_missed_when_the_pipeline_is_slow() -> None:
     slow = size(
         [run("pipeline", 7.7), run("pipeline-unchecked", 5.0), run("pandas", 7.9), run("polars", 2.1)]
     )
     verdicts = report.targets({"sizes": [slow]})
-    assert [verdict for _, _, verdict in verdicts] == ["MISSED"] * 3 + ["not measured"] * 2
+    assert [verdict for _, _, verdict in verdicts] == ["MISSED"] * 3 + ["not measured"] * 4
     assert verdicts[0][1] == "1.03x wall, 1.03x CPU"
     assert verdicts[2][1] == "35% wall, 35% CPU"
 
@@ -338,13 +369,13 @@ def test_cap_verdict_under_over_and_failed() -> None:
 
 
 def test_streaming_target_verdict_and_text() -> None:
-    (*_, (name, measured, verdict)) = report.targets(
+    (name, measured, verdict) = report.targets(
         {"sizes": [meeting_targets(), streaming(2_100.0, anon=700.0)]}
-    )
+    )[4]
     assert verdict == "MISSED"
     assert "100,000,000 rows streaming" in name
     assert measured == "peak RSS 2,100 MiB of 2,048 (anonymous 700)"
-    (*_, (_, _, verdict)) = report.targets({"sizes": [streaming(1_000.0)]})
+    (_, _, verdict) = report.targets({"sizes": [streaming(1_000.0)]})[4]
     assert verdict == "met"
 
 
@@ -462,9 +493,23 @@ def test_bench_runs_end_to_end_at_tiny_size(tmp_path: Path, pandas_reference: Mo
         "pipeline-unchecked": "byte-identical",
         "pandas": "byte-identical",
         "polars": "byte-identical",
+        "floor": "byte-identical",
     }
     assert all(run["cpu"] > 0 and run["peak_rss_mib"] > 0 for run in tiny["runs"])
     checked = next(run for run in tiny["runs"] if run["variant"] == "pipeline")
     assert checked["modules"]["polars"] is True
     assert results["startup"]["cli_import"]["n"] == 1
     assert "| pipeline, every check on |" in (out / "results.md").read_text(encoding="utf-8")
+    # The floor is measured on plain inputs only: a quoted file would take the pipeline's careful road.
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('person_id,lsoa_code,lad_code,age\n1,"E01000001",E08000001,10\n', encoding="utf-8")
+    python = out / "work" / harness.PACKAGE.replace("_", "-") / ".venv" / "bin" / "python"
+    refused = subprocess.run(
+        [str(python), str(harness.HERE / "floor_reference.py"), str(quoted), str(tmp_path / "floor.csv")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode != 0
+    assert "not a simple CSV" in refused.stderr
+    assert not (tmp_path / "floor.csv").exists()
