@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script, bes
 import polars_reference
 
 
-def pay_fixed_costs(source: Path) -> str:
-    """Import Pandera and fingerprint ``source`` as the pipeline does; return its SHA-256."""
+def pay_fixed_costs(source: Path) -> None:
+    """Import Pandera and fingerprint ``source`` as the pipeline does."""
     import pandera.polars  # noqa: F401 - the import is the cost being measured
     from rapkit.io import fingerprint
 
@@ -38,7 +38,6 @@ def pay_fixed_costs(source: Path) -> str:
     if not found.simple:  # the pipeline would take the careful road: this is no longer its floor
         msg = f"{source} is not a simple CSV: the floor is measured on plain inputs only"
         raise SystemExit(msg)
-    return found.sha256
 
 
 def main(argv: Sequence[str] | None = None) -> int:
